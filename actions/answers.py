@@ -1,0 +1,117 @@
+"""Grounded answers to boundary questions and their follow-ups."""
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence, Text, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.base import ANSWER, CLARIFY, Reply, ReplyAction, latest_entity
+from actions.knowledge import (
+    TOPICS,
+    KnowledgeBase,
+    Part,
+    compose,
+    points_used,
+    sources,
+)
+
+TOPIC_SLOT = "topic"
+TOPIC_OF_INTENT = {f"ask_{topic}": topic for topic in TOPICS}
+FOLLOWUP_OF_INTENT = {
+    "followup_why": "why",
+    "followup_how_long": "how_long",
+    "followup_both_want": "both_want",
+    "followup_online": "online",
+}
+ROMANTIC_RELATIONSHIPS = {"dating", "sexual"}
+# A question asked about dating gets romance's stricter wording (its follow-up,
+# or its answer where None), so "how long before we can date?" never hears
+# about the cooling-off period.
+ROMANCE_WORDING_FOR_TOPIC = {"waiting_period": "how_long", "reasons": "why", "friendship": None}
+# Words that tie a time phrase to the end of therapy ("ended two years ago").
+ENDING_CUES = re.compile(
+    r"\b(end|ended|ending|finish|finished|stop|stopped|over|since|terminat\w*|ago|last session)\b",
+    re.IGNORECASE,
+)
+
+# "2023", "march", "march 2023": a point in time that reads "ended in ...".
+CALENDAR_DATE = re.compile(
+    r"^((january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b.*|\d{4})$"
+)
+
+
+def answer_reply(kb: KnowledgeBase, topic: str, parts: Sequence[Part]) -> Reply:
+    """A grounded answer: its text, and exactly the points that text uses."""
+    points = points_used(parts)
+    return Reply(
+        kind=ANSWER,
+        texts=[compose(parts)],
+        custom={"topic": topic, "points": points, "sources": sources(kb, points)},
+        events=[SlotSet(TOPIC_SLOT, topic)],
+    )
+
+
+def time_mention(tracker: Tracker, kb: KnowledgeBase, when: Optional[str]) -> Tuple[Part, ...]:
+    """"You mentioned therapy ended six months ago", when the message says so."""
+    if not when or not ENDING_CUES.search(tracker.latest_message.get("text") or ""):
+        return ()
+    lowered = when.lower()
+    if CALENDAR_DATE.match(lowered):
+        when, lowered = f"in {when}", f"in {lowered}"
+    ended = lowered.endswith("ago") or lowered.startswith(("last", "in ", "this"))
+    template = kb.reply("mentions", "ended" if ended else "elapsed")
+    return (Part(str(template).format(when=when)),)
+
+
+def no_topic_reply(kb: KnowledgeBase, reader: str) -> Reply:
+    """A follow-up with nothing to follow: ask which situation it is about."""
+    buttons = [
+        {"title": kb.topics[topic].title, "payload": f"/ask_{topic}"}
+        for topic in kb.reply("no_topic", "topics")  # type: ignore[union-attr]
+    ]
+    return Reply(kind=CLARIFY, texts=[str(kb.reply("no_topic", reader))], buttons=buttons)
+
+
+class ActionAnswerTopic(ReplyAction):
+    """Answers a boundary question with the topic's answer for the reader."""
+
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        topic = TOPIC_OF_INTENT.get(intent) or tracker.get_slot(TOPIC_SLOT)
+        if topic not in kb.topics:
+            return no_topic_reply(kb, reader)
+
+        relationship = latest_entity(tracker, "relationship")
+        if relationship in ROMANTIC_RELATIONSHIPS and topic in ROMANCE_WORDING_FOR_TOPIC:
+            followup = ROMANCE_WORDING_FOR_TOPIC[topic]
+            topic = "romance"
+            parts = kb.followup(topic, followup, reader) if followup else kb.answer(topic, reader)
+        else:
+            parts = kb.answer(topic, reader)
+
+        mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
+        return answer_reply(kb, topic, mention + parts)
+
+
+class ActionAnswerFollowup(ReplyAction):
+    """Answers "why not?", "how long?", "what if we both want it?" and "what about
+    online?" for the topic of the previous answer."""
+
+    def name(self) -> Text:
+        return "action_answer_followup"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        topic = tracker.get_slot(TOPIC_SLOT)
+        if topic not in kb.topics:
+            return no_topic_reply(kb, reader)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        followup = FOLLOWUP_OF_INTENT.get(intent, "why")
+        parts = kb.followup(topic, followup, reader)
+        mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
+        return answer_reply(kb, topic, mention + parts)

@@ -1,0 +1,327 @@
+"""The clinic's knowledge base: points, topic answers, follow-ups and replies.
+
+Everything the assistant says comes from the YAML files in `knowledge/` and
+`clinic/`, so a clinic changes wording without touching code. The files are
+loaded and validated once, when the action server starts; a mistake stops it
+with an error that names the file and the entry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+DOCUMENT_FILE = "post-therapy-relationships.md"
+
+# Fixed by the contract (shared contract.md, sections 1-3).
+POINT_IDS = (
+    "care_is_natural",
+    "professional_relationship",
+    "no_personal_relationship_after",
+    "objectivity",
+    "power_imbalance",
+    "confidentiality",
+    "boundary_confusion",
+    "ethical_guidelines",
+    "cooling_off",
+    "discuss_openly",
+    "referral",
+    "client_wellbeing",
+)
+TOPICS = (
+    "friendship",
+    "romance",
+    "social_media",
+    "chance_encounter",
+    "events",
+    "business",
+    "gifts",
+    "feelings",
+    "waiting_period",
+    "reasons",
+    "rules",
+    "return_to_therapy",
+    "discussing_it",
+)
+ROLES = ("client", "therapist")
+# Wording for a reader whose role is unknown.
+ANY_ROLE = "any"
+READERS = ROLES + (ANY_ROLE,)
+FOLLOWUPS = ("why", "how_long", "both_want", "online")
+# Wording of everything that is not a topic answer: small talk and the first-reply
+# disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety.yml).
+REPLY_FILES = ("replies.yml", "safety.yml")
+# Cooling-off is about non-romantic contact; it is never a route to romance.
+FORBIDDEN_POINTS = {"romance": ("cooling_off",)}
+
+
+class KnowledgeError(ValueError):
+    """A mistake in the knowledge base, naming the file and the entry."""
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        super().__init__(f"{file}: {entry}: {problem}")
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str
+    title: str
+    passage: str
+    sentences: Mapping[str, str]  # role -> one sentence in that reader's words
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of an answer and the points its words rest on."""
+
+    text: str
+    points: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    reasons: Tuple[str, ...]
+    answers: Mapping[str, Tuple[Part, ...]]  # reader -> parts
+    # follow-up -> reader -> parts, where the topic words a follow-up its own way
+    followups: Mapping[str, Mapping[str, Tuple[Part, ...]]]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    document: str
+    points: Mapping[str, Point]
+    topics: Mapping[str, Topic]
+    followups: Mapping[str, Mapping[str, Tuple[Part, ...]]]
+    replies: Mapping[str, object]
+
+    def answer(self, topic: str, reader: str) -> Tuple[Part, ...]:
+        return self.topics[topic].answers[reader]
+
+    def followup(self, topic: str, followup: str, reader: str) -> Tuple[Part, ...]:
+        """The topic's own wording of a follow-up, else the general one."""
+        own = self.topics[topic].followups.get(followup)
+        if own:
+            return own[reader]
+        if followup == "why":
+            return self._reasons(topic, reader)
+        return self.followups[followup][reader]
+
+    def _reasons(self, topic: str, reader: str) -> Tuple[Part, ...]:
+        intro = self.followups["why"][reader]
+        sentence_role = reader if reader in ROLES else "client"
+        reasons = tuple(
+            Part(self.points[p].sentences[sentence_role], (p,))
+            for p in self.topics[topic].reasons
+        )
+        return intro + reasons
+
+    def reply(self, *keys: str) -> object:
+        """A reply wording from replies.yml, e.g. reply("smalltalk", "greet")."""
+        node: object = self.replies
+        for key in keys:
+            node = node[key]  # type: ignore[index]
+        return node
+
+
+def normalise(text: str) -> str:
+    """Collapses whitespace so wrapped YAML text compares with the document."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _load_yaml(directory: Path, name: str) -> dict:
+    path = directory / name
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(name, "(file)", f"missing: expected {path}") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(name, "(file)", f"not valid YAML: {error}") from None
+    if not isinstance(content, dict):
+        raise KnowledgeError(name, "(file)", "must be a mapping at the top level")
+    return content
+
+
+def _text(file: str, entry: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(file, entry, "needs non-empty text")
+    return normalise(value)
+
+
+def _parts(
+    file: str, entry: str, value: object, point_ids: Sequence[str], forbidden: Sequence[str] = ()
+) -> Tuple[Part, ...]:
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise KnowledgeError(file, entry, "needs at least one part (text and points)")
+    parts = []
+    for index, item in enumerate(value):
+        where = f"{entry}[{index}]"
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise KnowledgeError(file, where, "must be text, or a mapping with text and points")
+        points = item.get("points") or []
+        if not isinstance(points, list):
+            raise KnowledgeError(file, where, "points must be a list of point ids")
+        for point in points:
+            if point not in point_ids:
+                raise KnowledgeError(file, where, f"unknown point id {point!r}")
+            if point in forbidden:
+                raise KnowledgeError(file, where, f"must not use point {point!r}")
+        parts.append(Part(_text(file, f"{where}.text", item.get("text")), tuple(points)))
+    return tuple(parts)
+
+
+def _by_reader(
+    file: str, entry: str, value: object, point_ids: Sequence[str], forbidden: Sequence[str] = ()
+) -> Dict[str, Tuple[Part, ...]]:
+    if not isinstance(value, dict):
+        raise KnowledgeError(file, entry, f"needs wording for each of {', '.join(READERS)}")
+    for reader in value:
+        if reader not in READERS:
+            raise KnowledgeError(file, f"{entry}.{reader}", f"unknown reader; use {READERS}")
+    missing = [reader for reader in READERS if reader not in value]
+    if missing:
+        raise KnowledgeError(file, entry, f"no wording for {', '.join(missing)}")
+    return {
+        reader: _parts(file, f"{entry}.{reader}", value[reader], point_ids, forbidden)
+        for reader in READERS
+    }
+
+
+def _load_points(directory: Path, document: str) -> Dict[str, Point]:
+    file = "points.yml"
+    entries = _load_yaml(directory, file).get("points") or {}
+    points = {}
+    for point_id, entry in entries.items():
+        where = f"points.{point_id}"
+        if point_id not in POINT_IDS:
+            raise KnowledgeError(file, where, "unknown point id (the contract fixes the ids)")
+        if not isinstance(entry, dict):
+            raise KnowledgeError(file, where, "must be a mapping")
+        passage = _text(file, f"{where}.passage", entry.get("passage"))
+        if passage not in document:
+            raise KnowledgeError(
+                file, f"{where}.passage", f"is not a passage of {DOCUMENT_FILE}"
+            )
+        points[point_id] = Point(
+            id=point_id,
+            title=_text(file, f"{where}.title", entry.get("title")),
+            passage=passage,
+            sentences={role: _text(file, f"{where}.{role}", entry.get(role)) for role in ROLES},
+        )
+    missing = [p for p in POINT_IDS if p not in points]
+    if missing:
+        raise KnowledgeError(file, "points", f"no passage for {', '.join(missing)}")
+    return points
+
+
+def _load_topics(directory: Path) -> Dict[str, Topic]:
+    file = "topics.yml"
+    entries = _load_yaml(directory, file).get("topics") or {}
+    topics = {}
+    for topic_id, entry in entries.items():
+        where = f"topics.{topic_id}"
+        if topic_id not in TOPICS:
+            raise KnowledgeError(file, where, "unknown topic (the contract fixes the topics)")
+        if not isinstance(entry, dict):
+            raise KnowledgeError(file, where, "must be a mapping")
+        forbidden = FORBIDDEN_POINTS.get(topic_id, ())
+        reasons = entry.get("reasons") or []
+        for reason in reasons:
+            if reason not in POINT_IDS:
+                raise KnowledgeError(file, f"{where}.reasons", f"unknown point id {reason!r}")
+            if reason in forbidden:
+                raise KnowledgeError(file, f"{where}.reasons", f"must not use point {reason!r}")
+        if not reasons:
+            raise KnowledgeError(file, f"{where}.reasons", "needs at least one point")
+        followups = entry.get("followups") or {}
+        for followup in followups:
+            if followup not in FOLLOWUPS:
+                raise KnowledgeError(
+                    file, f"{where}.followups.{followup}", f"unknown follow-up; use {FOLLOWUPS}"
+                )
+        topics[topic_id] = Topic(
+            id=topic_id,
+            title=_text(file, f"{where}.title", entry.get("title")),
+            reasons=tuple(reasons),
+            answers=_by_reader(file, f"{where}.answer", entry.get("answer"), POINT_IDS, forbidden),
+            followups={
+                followup: _by_reader(
+                    file, f"{where}.followups.{followup}", wording, POINT_IDS, forbidden
+                )
+                for followup, wording in followups.items()
+            },
+        )
+    missing = [t for t in TOPICS if t not in topics]
+    if missing:
+        raise KnowledgeError(file, "topics", f"no answer for {', '.join(missing)}")
+    return topics
+
+
+def _load_followups(directory: Path) -> Dict[str, Dict[str, Tuple[Part, ...]]]:
+    file = "followups.yml"
+    entries = _load_yaml(directory, file).get("followups") or {}
+    missing = [f for f in FOLLOWUPS if f not in entries]
+    if missing:
+        raise KnowledgeError(file, "followups", f"no wording for {', '.join(missing)}")
+    return {
+        followup: _by_reader(file, f"followups.{followup}", entries[followup], POINT_IDS)
+        for followup in FOLLOWUPS
+    }
+
+
+def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Loads and validates the knowledge base in `directory`."""
+    try:
+        document = normalise((directory / DOCUMENT_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(DOCUMENT_FILE, "(file)", "the clinic's document is missing") from None
+    return KnowledgeBase(
+        document=document,
+        points=_load_points(directory, document),
+        topics=_load_topics(directory),
+        followups=_load_followups(directory),
+        replies={
+            key: value
+            for name in REPLY_FILES
+            for key, value in _load_yaml(directory, name).items()
+        },
+    )
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The project's knowledge base, loaded once per process."""
+    return load()
+
+
+def points_used(parts: Sequence[Part]) -> List[str]:
+    """The point ids a composed reply rests on, in order, without repeats."""
+    seen: Dict[str, None] = {}
+    for part in parts:
+        for point in part.points:
+            seen.setdefault(point, None)
+    return list(seen)
+
+
+def sources(kb: KnowledgeBase, point_ids: Sequence[str]) -> List[Dict[str, str]]:
+    """The passages behind the points, for the web page's "Based on" chips."""
+    return [
+        {"id": p, "title": kb.points[p].title, "passage": kb.points[p].passage}
+        for p in point_ids
+    ]
+
+
+def compose(parts: Sequence[Part]) -> str:
+    """Joins the parts of a reply into one paragraph."""
+    return " ".join(part.text for part in parts)

@@ -1,0 +1,1 @@
+"""Serving the assistant: processes, the REST channel and the tracker store."""

@@ -1,0 +1,74 @@
+"""Fixtures shared by the tests: trackers and dispatchers as Rasa builds them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def build_tracker(
+    text: str = "",
+    intent: Optional[str] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    role: Optional[str] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    intent_ranking: Optional[List[Dict[str, Any]]] = None,
+    sender_id: str = "test-conversation",
+) -> Tracker:
+    """A tracker whose latest message is `text`, as the action server receives it."""
+    metadata = {"role": role} if role is not None else {}
+    latest_message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": entities or [],
+        "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
+        "metadata": metadata,
+    }
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data=latest_message, metadata=metadata),
+    ]
+    return Tracker(
+        sender_id=sender_id,
+        slots={"disclaimer_shown": True, "crisis_followup": False, **(slots or {})},
+        latest_message=latest_message,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def make_tracker():
+    """Builds trackers: make_tracker("why not?", intent="followup_why", slots={...})."""
+    return build_tracker
+
+
+def custom_of(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    """The one `custom` object a reply carries (contract, section 4)."""
+    customs = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert len(customs) == 1, dispatcher.messages
+    return customs[0]
+
+
+def texts_of(dispatcher: CollectingDispatcher) -> List[str]:
+    return [m["text"] for m in dispatcher.messages if m.get("text")]

@@ -43,7 +43,7 @@ def build_tracker(
     }
     events = [
         ActionExecuted("action_listen"),
-        UserUttered(text, parse_data=latest_message, metadata=metadata),
+        {**UserUttered(text, parse_data=latest_message, input_channel="rest"), "metadata": metadata},
     ]
     return Tracker(
         sender_id=sender_id,

@@ -1,0 +1,891 @@
+/*
+ * Boundaries chat: an embeddable chat widget for the assistant's Rasa REST channel.
+ *
+ * Plain JavaScript, no dependencies and no build step: a clinic copies this file and
+ * boundaries-chat.css beside its pages, and nothing is fetched from anywhere else.
+ *
+ * Configure it on its <script> tag (data-server, data-role, data-clinic, data-accent,
+ * data-greeting, data-mode, data-target) or call window.BoundariesChat.init({...}).
+ *
+ * Safety rule of this file: text from the server or the user only ever reaches the page
+ * through textContent or attribute values we build ourselves, never through innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var STORAGE_PREFIX = "boundaries-chat:";
+  var MAX_STORED_ITEMS = 120;
+  var REQUEST_TIMEOUT_MS = 30000;
+  var instanceCount = 0;
+
+  var DEFAULTS = {
+    server: "",
+    role: "client",
+    clinic: "Our practice",
+    accent: "#2f6f73",
+    greeting: "",
+    mode: "launcher",
+    target: null,
+    subtitle: null,
+    launcherLabel: "Questions? Chat with us",
+  };
+
+  var SUBTITLES = {
+    client: "Questions about boundaries with your therapist",
+    therapist: "Boundaries guidance for clinicians",
+  };
+
+  var DEFAULT_GREETINGS = {
+    client:
+      "Hello. I can answer questions about the boundaries between you and your therapist, " +
+      "during therapy and after it ends. What would you like to know?",
+    therapist:
+      "Hello. Ask me about professional boundaries with current and former clients, " +
+      "and I will answer from the practice's guidance.",
+  };
+
+  // ---------------------------------------------------------------- configuration
+
+  function readScriptConfig(script) {
+    var data = script.dataset;
+    var config = {};
+    ["server", "role", "clinic", "accent", "greeting", "mode", "target", "subtitle"].forEach(
+      function (key) {
+        if (data[key] !== undefined && data[key] !== "") config[key] = data[key];
+      }
+    );
+    if (data.launcherLabel) config.launcherLabel = data.launcherLabel;
+    return config;
+  }
+
+  function resolveConfig(options) {
+    var config = Object.assign({}, DEFAULTS, options || {});
+    if (!config.server) config.server = window.BOUNDARIES_CHAT_SERVER || window.location.origin;
+    config.server = String(config.server).replace(/\/+$/, "");
+    config.role = config.role === "therapist" ? "therapist" : "client";
+    config.mode = config.mode === "panel" ? "panel" : "launcher";
+    config.accent = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(config.accent || "")
+      ? config.accent
+      : DEFAULTS.accent;
+    config.greeting = config.greeting || DEFAULT_GREETINGS[config.role];
+    config.subtitle = config.subtitle || SUBTITLES[config.role];
+    return config;
+  }
+
+  // ---------------------------------------------------------------- colour contrast
+
+  function parseHex(hex) {
+    var h = hex.replace("#", "");
+    if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
+    return [0, 2, 4].map(function (i) {
+      return parseInt(h.slice(i, i + 2), 16);
+    });
+  }
+
+  function toHex(rgb) {
+    return "#" + rgb.map(function (c) {
+      return Math.round(c).toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  function luminance(rgb) {
+    var linear = rgb.map(function (c) {
+      var s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  }
+
+  function contrast(a, b) {
+    var la = luminance(a), lb = luminance(b);
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  }
+
+  /* A clinic may choose a light accent: darken it until white text on it, and it as
+     text on white, reach WCAG AA (4.5:1). */
+  function accessibleAccent(hex) {
+    var rgb = parseHex(hex);
+    var white = [255, 255, 255];
+    for (var i = 0; i < 20 && contrast(rgb, white) < 5; i++) {
+      rgb = rgb.map(function (c) { return c * 0.9; });
+    }
+    return toHex(rgb);
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  /* sessionStorage, not localStorage: a shared computer must not show yesterday's
+     conversation to the next person. Storage can be unavailable (privacy modes). */
+  function sessionStore(prefix) {
+    function get(key) {
+      try {
+        return window.sessionStorage.getItem(prefix + key);
+      } catch (e) {
+        return null;
+      }
+    }
+    function set(key, value) {
+      try {
+        window.sessionStorage.setItem(prefix + key, value);
+      } catch (e) {
+        /* the conversation simply is not kept across reloads */
+      }
+    }
+    function remove(key) {
+      try {
+        window.sessionStorage.removeItem(prefix + key);
+      } catch (e) {
+        /* nothing stored */
+      }
+    }
+    return { get: get, set: set, remove: remove };
+  }
+
+  function newSenderId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  // ---------------------------------------------------------------- transport
+
+  function ChatError(kind, status) {
+    this.kind = kind; // "network" | "server" | "rejected"
+    this.status = status || 0;
+  }
+
+  function sendToServer(config, sender, message) {
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
+    return fetch(config.server + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: sender, message: message, metadata: { role: config.role } }),
+      credentials: "omit",
+      signal: controller.signal,
+    })
+      .catch(function () {
+        throw new ChatError("network");
+      })
+      .then(function (response) {
+        if (response.status >= 500) throw new ChatError("server", response.status);
+        if (!response.ok) throw new ChatError("rejected", response.status);
+        return response.json().catch(function () {
+          throw new ChatError("server", response.status);
+        });
+      })
+      .then(function (entries) {
+        if (!Array.isArray(entries)) throw new ChatError("server");
+        return entries;
+      })
+      .finally(function () {
+        clearTimeout(timer);
+      });
+  }
+
+  /* One server reply (a list of Rasa messages) becomes one bot turn. */
+  function toBotTurn(entries) {
+    var turn = { texts: [], buttons: [], customs: [] };
+    entries.forEach(function (entry) {
+      if (!entry || typeof entry !== "object") return;
+      if (typeof entry.text === "string" && entry.text.trim()) turn.texts.push(entry.text);
+      if (Array.isArray(entry.buttons)) {
+        entry.buttons.forEach(function (button) {
+          if (!button || typeof button.title !== "string") return;
+          var payload = typeof button.payload === "string" ? button.payload : button.title;
+          turn.buttons.push({ title: button.title, payload: payload });
+        });
+      }
+      if (entry.custom && typeof entry.custom === "object") turn.customs.push(entry.custom);
+    });
+    return turn;
+  }
+
+  function turnKind(turn) {
+    var kinds = turn.customs.map(function (c) { return c.kind; });
+    if (kinds.indexOf("crisis") !== -1) return "crisis";
+    return kinds.find(function (k) { return typeof k === "string"; }) || "";
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /* Icons are fixed paths of our own, drawn with createElementNS. */
+  var ICONS = {
+    chat: "M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6A.5.5 0 0 1 5 19.2V16h0A2.5 2.5 0 0 1 4 13.5z",
+    close: "M6 6l12 12M18 6L6 18",
+    refresh: "M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7",
+    send: "M4 12l16-8-6 16-2.5-6.5z",
+    heart: "M12 20s-7-4.4-7-10a4 4 0 0 1 7-2.6A4 4 0 0 1 19 10c0 5.6-7 10-7 10z",
+    alert: "M12 3l9.5 17h-19zM12 10v4.5M12 17.5v.01",
+    phone: "M6.5 3.5h3l1.5 4-2 1.2a11 11 0 0 0 6.3 6.3l1.2-2 4 1.5v3a2 2 0 0 1-2.2 2A17 17 0 0 1 4.5 5.7a2 2 0 0 1 2-2.2z",
+    message: "M4 5h16v11H9l-5 4z",
+    link: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
+    doc: "M7 3h7l4 4v14H7zM14 3v4h4M9.5 12h6M9.5 15.5h6",
+  };
+
+  function icon(name) {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "bc-icon");
+    var path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function button(className, label, iconName) {
+    var node = el("button", className);
+    node.type = "button";
+    if (iconName) node.appendChild(icon(iconName));
+    if (label) node.appendChild(el("span", "bc-button-label", label));
+    return node;
+  }
+
+  function humanise(pointId) {
+    var words = String(pointId).replace(/[_-]+/g, " ").trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
+  // ---------------------------------------------------------------- resources (crisis, misconduct)
+
+  var KEYPAD = { abc: 2, def: 3, ghi: 4, jkl: 5, mno: 6, pqrs: 7, tuv: 8, wxyz: 9 };
+
+  /* "116 123" -> "116123", "800-656-HOPE" -> "8006564673". */
+  function dialable(number) {
+    return String(number)
+      .replace(/\(.*?\)/g, "")
+      .toLowerCase()
+      .replace(/[a-z]/g, function (letter) {
+        for (var group in KEYPAD) if (group.indexOf(letter) !== -1) return String(KEYPAD[group]);
+        return "";
+      })
+      .replace(/(?!^\+)[^0-9]/g, "");
+  }
+
+  function smsHref(number, body) {
+    var href = "sms:" + dialable(number);
+    // "?&body=" is understood by both iOS and Android messaging apps.
+    return body ? href + "?&body=" + encodeURIComponent(body) : href;
+  }
+
+  function safeWebUrl(url) {
+    try {
+      var parsed = new URL(String(url), window.location.href);
+      return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function resourceLink(href, iconName, label, accessibleName) {
+    var link = el("a", "bc-resource-link");
+    link.href = href;
+    link.appendChild(icon(iconName));
+    link.appendChild(el("span", null, label));
+    if (accessibleName) link.setAttribute("aria-label", accessibleName);
+    return link;
+  }
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  /* Numbers of the resources that the reply's own text mentions become links too. */
+  function numberLinks(resources) {
+    var links = [];
+    resources.forEach(function (resource) {
+      if (!resource || typeof resource !== "object") return;
+      if (resource.phone && dialable(resource.phone)) {
+        links.push({ text: String(resource.phone), href: "tel:" + dialable(resource.phone) });
+      }
+      if (resource.sms && dialable(resource.sms) && resource.sms !== resource.phone) {
+        links.push({ text: String(resource.sms), href: smsHref(resource.sms, resource.sms_body) });
+      }
+    });
+    return links.sort(function (a, b) { return b.text.length - a.text.length; });
+  }
+
+  function appendTextWithLinks(parent, text, links) {
+    var usable = links.filter(function (link) { return link.text.trim(); });
+    if (!usable.length) {
+      parent.textContent = text;
+      return;
+    }
+    var pattern = new RegExp(
+      "(?<![\\w-])(" + usable.map(function (l) { return escapeRegExp(l.text); }).join("|") +
+      ")(?![\\w-])", "g");
+    var last = 0;
+    text.replace(pattern, function (match, _group, index) {
+      parent.appendChild(document.createTextNode(text.slice(last, index)));
+      var link = el("a", "bc-inline-link", match);
+      link.href = usable.find(function (l) { return l.text === match; }).href;
+      parent.appendChild(link);
+      last = index + match.length;
+      return match;
+    });
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function renderResources(resources) {
+    var list = el("ul", "bc-resources");
+    resources.forEach(function (resource) {
+      if (!resource || typeof resource !== "object" || !resource.name) return;
+      var item = el("li", "bc-resource");
+      var heading = el("p", "bc-resource-name", resource.name);
+      if (resource.region) heading.appendChild(el("span", "bc-resource-region", resource.region));
+      item.appendChild(heading);
+      if (resource.description) item.appendChild(el("p", "bc-resource-note", resource.description));
+
+      var links = el("div", "bc-resource-links");
+      if (resource.phone && dialable(resource.phone)) {
+        links.appendChild(resourceLink("tel:" + dialable(resource.phone), "phone",
+          "Call " + resource.phone, "Call " + resource.name + " at " + resource.phone));
+      }
+      if (resource.sms && dialable(resource.sms)) {
+        var smsLabel = resource.sms_body
+          ? "Text " + resource.sms_body + " to " + resource.sms
+          : "Text " + resource.sms;
+        links.appendChild(resourceLink(smsHref(resource.sms, resource.sms_body), "message",
+          smsLabel, smsLabel + " (" + resource.name + ")"));
+      }
+      var web = resource.url && safeWebUrl(resource.url);
+      if (web) {
+        var site = resourceLink(web, "link", new URL(web).hostname.replace(/^www\./, ""),
+          "Website of " + resource.name + " (opens in a new tab)");
+        site.target = "_blank";
+        site.rel = "noopener noreferrer";
+        links.appendChild(site);
+      }
+      if (links.childNodes.length) item.appendChild(links);
+      list.appendChild(item);
+    });
+    return list.childNodes.length ? list : null;
+  }
+
+  // ---------------------------------------------------------------- sources ("Based on" chips)
+
+  function sourcesOf(custom) {
+    if (Array.isArray(custom.sources) && custom.sources.length) {
+      return custom.sources
+        .filter(function (s) { return s && (s.title || s.id); })
+        .map(function (s) {
+          return {
+            id: String(s.id || ""),
+            title: String(s.title || humanise(s.id)),
+            passage: typeof s.passage === "string" ? s.passage : "",
+          };
+        });
+    }
+    if (Array.isArray(custom.points)) {
+      return custom.points.map(function (id) {
+        return { id: String(id), title: humanise(id), passage: "" };
+      });
+    }
+    return [];
+  }
+
+  function renderSources(sources, idPrefix, clinic) {
+    var wrap = el("div", "bc-sources");
+    var head = el("div", "bc-sources-head");
+    var labelId = idPrefix + "-label";
+    var label = el("span", "bc-sources-label", "Based on:");
+    label.id = labelId;
+    head.appendChild(label);
+    var list = el("ul", "bc-chips");
+    list.setAttribute("aria-labelledby", labelId);
+    head.appendChild(list);
+    wrap.appendChild(head);
+    var passages = [];
+
+    sources.forEach(function (source, index) {
+      var item = el("li");
+      list.appendChild(item);
+      if (!source.passage) {
+        var plain = el("span", "bc-chip bc-chip--static");
+        plain.appendChild(icon("doc"));
+        plain.appendChild(el("span", null, source.title));
+        item.appendChild(plain);
+        return;
+      }
+      var chip = button("bc-chip", source.title, "doc");
+      var panelId = idPrefix + "-passage-" + index;
+      chip.setAttribute("aria-expanded", "false");
+      chip.setAttribute("aria-controls", panelId);
+      chip.dataset.pointId = source.id;
+      item.appendChild(chip);
+
+      var panel = el("div", "bc-passage");
+      panel.id = panelId;
+      panel.hidden = true;
+      panel.setAttribute("role", "region");
+      panel.setAttribute("aria-label", "Passage: " + source.title);
+      var title = el("p", "bc-passage-title");
+      title.appendChild(icon("doc"));
+      title.appendChild(el("span", null, source.title));
+      panel.appendChild(title);
+      panel.appendChild(el("blockquote", "bc-passage-text", source.passage));
+      panel.appendChild(el("p", "bc-passage-note", "From " + clinic + "'s guidance document"));
+      wrap.appendChild(panel);
+      passages.push({ chip: chip, panel: panel });
+
+      chip.addEventListener("click", function () {
+        var opening = chip.getAttribute("aria-expanded") !== "true";
+        passages.forEach(function (p) {
+          p.chip.setAttribute("aria-expanded", "false");
+          p.panel.hidden = true;
+        });
+        chip.setAttribute("aria-expanded", String(opening));
+        panel.hidden = !opening;
+        if (opening) panel.scrollIntoView({ block: "nearest" });
+      });
+    });
+    return wrap;
+  }
+
+  // ---------------------------------------------------------------- the widget
+
+  function Widget(config) {
+    this.config = config;
+    this.id = "bc" + ++instanceCount;
+    this.store = sessionStore(STORAGE_PREFIX + config.role + ":");
+    this.pending = false;
+    this.turnCount = 0;
+    this.build();
+    this.restore();
+  }
+
+  Widget.prototype.build = function () {
+    var config = this.config;
+    var self = this;
+    var root = el("div", "bc-root bc-mode-" + config.mode + " bc-role-" + config.role);
+    var accent = accessibleAccent(config.accent);
+    root.style.setProperty("--bc-accent", accent);
+    this.root = root;
+
+    // Panel
+    var panel = el("div", "bc-panel");
+    panel.id = this.id + "-panel";
+    var titleId = this.id + "-title";
+    panel.setAttribute("role", config.mode === "launcher" ? "dialog" : "region");
+    panel.setAttribute("aria-labelledby", titleId);
+    this.panel = panel;
+
+    var header = el("div", "bc-header");
+    var heading = el("div", "bc-heading");
+    var title = el("h2", "bc-title", config.clinic);
+    title.id = titleId;
+    heading.appendChild(title);
+    heading.appendChild(el("p", "bc-subtitle", config.subtitle));
+    header.appendChild(heading);
+
+    if (config.mode === "launcher") {
+      var close = button("bc-close", null, "close");
+      close.setAttribute("aria-label", "Close chat");
+      close.addEventListener("click", function () { self.close(); });
+      header.appendChild(close);
+    }
+    panel.appendChild(header);
+
+    var scroller = el("div", "bc-scroller");
+    this.scroller = scroller;
+    var log = el("div", "bc-log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-relevant", "additions");
+    log.setAttribute("aria-label", "Conversation with " + config.clinic);
+    this.log = log;
+    scroller.appendChild(log);
+
+    var typing = el("div", "bc-typing");
+    typing.setAttribute("role", "status");
+    typing.hidden = true;
+    var dots = el("span", "bc-dots");
+    dots.setAttribute("aria-hidden", "true");
+    dots.appendChild(el("span"));
+    dots.appendChild(el("span"));
+    dots.appendChild(el("span"));
+    typing.appendChild(dots);
+    typing.appendChild(el("span", "bc-visually-hidden", "The assistant is typing"));
+    this.typing = typing;
+    scroller.appendChild(typing);
+    panel.appendChild(scroller);
+
+    // Crisis replies are announced at once, interrupting whatever is being read.
+    var urgent = el("div", "bc-visually-hidden");
+    urgent.setAttribute("aria-live", "assertive");
+    urgent.setAttribute("aria-atomic", "true");
+    this.urgent = urgent;
+    panel.appendChild(urgent);
+
+    var form = el("form", "bc-form");
+    form.noValidate = true;
+    var inputId = this.id + "-input";
+    var label = el("label", "bc-visually-hidden", "Your message");
+    label.htmlFor = inputId;
+    var input = el("textarea", "bc-input");
+    input.id = inputId;
+    input.rows = 1;
+    input.maxLength = 1000;
+    input.placeholder = "Type your question…";
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("enterkeyhint", "send");
+    var hintId = this.id + "-hint";
+    input.setAttribute("aria-describedby", hintId);
+    this.input = input;
+    var send = button("bc-send", null, "send");
+    send.type = "submit";
+    send.setAttribute("aria-label", "Send message");
+    this.sendButton = send;
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(send);
+    panel.appendChild(form);
+
+    var hint = el("span", "bc-visually-hidden", "Enter sends, Shift+Enter adds a line.");
+    hint.id = hintId;
+    form.appendChild(hint);
+
+    var footer = el("div", "bc-footer");
+    footer.appendChild(el("p", "bc-note", "General information, not therapy or an emergency service."));
+    var reset = button("bc-new", "New conversation", "refresh");
+    reset.addEventListener("click", function () { self.newConversation(); });
+    footer.appendChild(reset);
+    panel.appendChild(footer);
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.submitInput();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        self.submitInput();
+      }
+    });
+    input.addEventListener("input", function () { self.fitInput(); });
+
+    if (config.mode === "launcher") {
+      var launcher = button("bc-launcher", config.launcherLabel, "chat");
+      launcher.setAttribute("aria-expanded", "false");
+      launcher.setAttribute("aria-controls", panel.id);
+      launcher.addEventListener("click", function () { self.open(); });
+      this.launcher = launcher;
+      panel.hidden = true;
+      panel.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") {
+          event.preventDefault();
+          self.close();
+        }
+      });
+      root.appendChild(launcher);
+    }
+    root.appendChild(panel);
+
+    var target = config.target && document.querySelector(config.target);
+    if (target) {
+      root.classList.add("bc-inline");
+      target.appendChild(root);
+    } else {
+      document.body.appendChild(root);
+      if (config.mode === "panel") document.documentElement.classList.add("bc-has-side-panel");
+    }
+  };
+
+  Widget.prototype.open = function () {
+    if (this.config.mode !== "launcher") return;
+    this.panel.hidden = false;
+    this.root.classList.add("bc-open");
+    this.launcher.setAttribute("aria-expanded", "true");
+    this.launcher.hidden = true;
+    this.scrollToEnd();
+    this.input.focus();
+  };
+
+  Widget.prototype.close = function () {
+    if (this.config.mode !== "launcher") return;
+    this.panel.hidden = true;
+    this.root.classList.remove("bc-open");
+    this.launcher.hidden = false;
+    this.launcher.setAttribute("aria-expanded", "false");
+    this.launcher.focus();
+  };
+
+  Widget.prototype.fitInput = function () {
+    this.input.style.height = "auto";
+    this.input.style.height = Math.min(this.input.scrollHeight, 140) + "px";
+  };
+
+  Widget.prototype.scrollToEnd = function () {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  };
+
+  /* Long answers: show the start of the new turn rather than its end. */
+  Widget.prototype.reveal = function (node) {
+    var scroller = this.scroller;
+    if (node.offsetHeight > scroller.clientHeight * 0.8) {
+      var offset = node.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+      scroller.scrollTop += offset - 8;
+    } else {
+      this.scrollToEnd();
+    }
+  };
+
+  // -------------------------------------------------- conversation state
+
+  Widget.prototype.sender = function () {
+    var sender = this.store.get("sender");
+    if (!sender) {
+      sender = newSenderId();
+      this.store.set("sender", sender);
+    }
+    return sender;
+  };
+
+  Widget.prototype.items = function () {
+    try {
+      var items = JSON.parse(this.store.get("transcript") || "[]");
+      return Array.isArray(items) ? items : [];
+    } catch (e) {
+      return [];
+    }
+  };
+
+  Widget.prototype.remember = function (item) {
+    var items = this.items().concat([item]).slice(-MAX_STORED_ITEMS);
+    this.store.set("transcript", JSON.stringify(items));
+  };
+
+  /* Quick replies belong to the latest turn only; once anything is sent they go. */
+  Widget.prototype.retireQuickReplies = function () {
+    Array.prototype.forEach.call(this.log.querySelectorAll(".bc-quick-replies"), function (node) {
+      node.remove();
+    });
+    var items = this.items();
+    var changed = false;
+    items.forEach(function (item) {
+      if (item.type === "bot" && item.turn.buttons.length) {
+        item.turn.buttons = [];
+        changed = true;
+      }
+    });
+    if (changed) this.store.set("transcript", JSON.stringify(items));
+  };
+
+  Widget.prototype.restore = function () {
+    var self = this;
+    this.log.textContent = "";
+    this.appendGreeting();
+    this.items().forEach(function (item) {
+      if (item.type === "user") self.appendUser(item.text);
+      else if (item.type === "bot" && item.turn) self.appendBot(item.turn, { restoring: true });
+    });
+    this.scrollToEnd();
+  };
+
+  Widget.prototype.newConversation = function () {
+    this.store.remove("transcript");
+    this.store.set("sender", newSenderId());
+    this.lastFailed = null;
+    this.restore();
+    this.urgent.textContent = "";
+    this.input.value = "";
+    this.fitInput();
+    this.input.focus();
+  };
+
+  // -------------------------------------------------- rendering turns
+
+  Widget.prototype.appendGreeting = function () {
+    var turn = el("div", "bc-turn bc-turn--bot bc-turn--greeting");
+    turn.appendChild(el("p", "bc-bubble", this.config.greeting));
+    this.log.appendChild(turn);
+  };
+
+  Widget.prototype.appendUser = function (text) {
+    var turn = el("div", "bc-turn bc-turn--user");
+    turn.appendChild(el("span", "bc-visually-hidden", "You said: "));
+    turn.appendChild(el("p", "bc-bubble", text));
+    this.log.appendChild(turn);
+    this.scrollToEnd();
+    return turn;
+  };
+
+  Widget.prototype.appendBot = function (turn, options) {
+    var self = this;
+    var kind = turnKind(turn);
+    var node = el("div", "bc-turn bc-turn--bot");
+    var turnId = this.id + "-turn" + ++this.turnCount;
+    if (kind) {
+      node.classList.add("bc-kind-" + kind.replace(/[^a-z_]/gi, ""));
+      node.dataset.kind = kind;
+    }
+
+    node.appendChild(el("span", "bc-visually-hidden", "Assistant: "));
+    if (kind === "crisis") {
+      var heading = el("p", "bc-crisis-heading");
+      heading.appendChild(icon("heart"));
+      heading.appendChild(el("span", null, "You deserve support right now"));
+      node.appendChild(heading);
+    }
+
+    var resources = [];
+    var sources = [];
+    turn.customs.forEach(function (custom) {
+      if (Array.isArray(custom.resources)) resources = resources.concat(custom.resources);
+      if (custom.kind === "answer") sources = sources.concat(sourcesOf(custom));
+    });
+
+    var links = numberLinks(resources);
+    turn.texts.forEach(function (text) {
+      var bubble = el("p", "bc-bubble");
+      appendTextWithLinks(bubble, text, links);
+      node.appendChild(bubble);
+    });
+    var resourceList = resources.length ? renderResources(resources) : null;
+    if (resourceList) node.appendChild(resourceList);
+    if (sources.length) node.appendChild(renderSources(sources, turnId, this.config.clinic));
+
+    if (!turn.texts.length && !resourceList && !sources.length) {
+      node.appendChild(el("p", "bc-bubble bc-bubble--muted",
+        "I don't have an answer to that. Could you put it another way?"));
+    }
+
+    if (turn.buttons.length) {
+      var group = el("div", "bc-quick-replies");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Suggested replies");
+      turn.buttons.forEach(function (choice) {
+        var quick = button("bc-quick", choice.title);
+        quick.addEventListener("click", function () {
+          self.send(choice.payload, choice.title);
+        });
+        group.appendChild(quick);
+      });
+      node.appendChild(group);
+    }
+
+    this.log.appendChild(node);
+    if (kind === "crisis" && !(options && options.restoring)) {
+      this.urgent.textContent = "You deserve support right now. " + turn.texts.join(" ");
+    }
+    return node;
+  };
+
+  Widget.prototype.showError = function (error, message) {
+    var self = this;
+    var node = el("div", "bc-turn bc-turn--error");
+    var box = el("div", "bc-error");
+    box.appendChild(icon("alert"));
+    var body = el("div", "bc-error-body");
+    var canRetry = error.kind !== "rejected";
+    body.appendChild(el("p", "bc-error-text", canRetry
+      ? "The assistant can't be reached right now. Your message was not lost."
+      : "The assistant could not take that message (error " + error.status + ")."));
+    if (canRetry) {
+      var retry = button("bc-retry", "Retry", "refresh");
+      retry.addEventListener("click", function () {
+        self.input.focus(); // the button is about to go
+        node.remove();
+        self.deliver(message);
+      });
+      body.appendChild(retry);
+    }
+    box.appendChild(body);
+    node.appendChild(box);
+    this.log.appendChild(node);
+    this.scrollToEnd();
+    if (retry && this.panel.contains(document.activeElement)) retry.focus();
+  };
+
+  // -------------------------------------------------- sending
+
+  Widget.prototype.submitInput = function () {
+    var text = this.input.value.trim();
+    if (!text || this.pending) return;
+    this.input.value = "";
+    this.fitInput();
+    this.send(text, text);
+  };
+
+  /* `message` goes to the server; `shown` is what the user's bubble says (a quick
+     reply shows its title and sends its payload). */
+  Widget.prototype.send = function (message, shown) {
+    if (this.pending) return;
+    this.retireQuickReplies();
+    Array.prototype.forEach.call(this.log.querySelectorAll(".bc-turn--error"), function (n) {
+      n.remove();
+    });
+    this.appendUser(shown);
+    this.remember({ type: "user", text: shown });
+    this.input.focus();
+    this.deliver(message);
+  };
+
+  Widget.prototype.setPending = function (pending) {
+    this.pending = pending;
+    this.typing.hidden = !pending;
+    this.sendButton.disabled = pending;
+    this.root.classList.toggle("bc-busy", pending);
+    if (pending) this.scrollToEnd();
+  };
+
+  Widget.prototype.deliver = function (message) {
+    var self = this;
+    var focusWasInside = this.panel.contains(document.activeElement);
+    this.setPending(true);
+    return sendToServer(this.config, this.sender(), message)
+      .then(function (entries) {
+        self.setPending(false);
+        var turn = toBotTurn(entries);
+        var node = self.appendBot(turn);
+        self.remember({ type: "bot", turn: turn });
+        self.reveal(node);
+        if (focusWasInside && !self.panel.contains(document.activeElement)) self.input.focus();
+      })
+      .catch(function (error) {
+        self.setPending(false);
+        if (!(error instanceof ChatError)) throw error;
+        self.showError(error, message);
+      });
+  };
+
+  // ---------------------------------------------------------------- public API
+
+  function init(options) {
+    var widget = new Widget(resolveConfig(options));
+    return {
+      open: function () { widget.open(); },
+      close: function () { widget.close(); },
+      newConversation: function () { widget.newConversation(); },
+      send: function (text) { widget.send(text, text); },
+      element: widget.root,
+    };
+  }
+
+  window.BoundariesChat = { init: init };
+
+  var script = document.currentScript;
+  if (script && script.dataset.role) {
+    var config = readScriptConfig(script);
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { init(config); });
+    } else {
+      init(config);
+    }
+  }
+})();

@@ -1,0 +1,264 @@
+"""Keep the cost of a message flat however long the conversation gets.
+
+Rasa's SQLTrackerStore rebuilds the tracker from every event of the current
+session on each message; the policies and the action server then work through
+all of them again, so turn 100 costs several times turn 1.
+
+`BoundedHistoryMixin` loads only the last `history_turns` user turns, preceded
+by the stored events that carry the conversation's state up to there (the
+effective value of each slot, a pause), so slots such as `topic` survive while
+the work per message stays the same. Saving appends exactly the events added
+since the tracker was loaded.
+
+The state before the window is worked out from a light listing of the
+session's events (id, type, name) with the same rules Rasa uses to drop
+reverted events (`DialogueStateTracker.applied_events`). A window is only used
+when it gives the very state the whole session gives: no form or loop active
+where it starts, and no rewind inside it reaching back before it. Otherwise an
+earlier start is tried, down to loading the whole session as Rasa does.
+
+Put it in front of SQLTrackerStore: `class X(BoundedHistoryMixin, SQLTrackerStore)`.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from typing import Any, Iterator, List, NamedTuple, Optional, Sequence, Text, Tuple
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HISTORY_TURNS = 10
+
+# Set on each tracker this store loads or saves: how many of its events are
+# already in the database. Saving appends the events after them.
+STORED_EVENTS_ATTRIBUTE = "_stored_event_count"
+
+
+class Row(NamedTuple):
+    """An event as listed from the events table, without its data."""
+
+    id: int
+    type: Text
+    name: Optional[Text]  # action, slot, loop or rejected action name
+
+
+# Event type names (`Event.type_name`) that matter for the state.
+_RESETS = {"restart", "session_started"}
+_LOOPS = {"active_loop", "form"}
+_REMOVED_BY_LOOP_EXECUTION = {"action", "user", "user_featurization"}
+
+
+def applied_rows(rows: Sequence[Row]) -> List[Row]:
+    """The rows whose events are applied: `DialogueStateTracker.applied_events`
+    on rows instead of deserialised events."""
+    loop_names = {row.name for row in rows if row.type in _LOOPS and row.name}
+    applied: List[Row] = []
+    for row in rows:
+        if row.type in _RESETS:
+            applied = []
+        elif row.type == "undo":
+            _undo_till_previous("action", applied)
+        elif row.type == "rewind":
+            _undo_till_previous("user", applied)
+            _undo_till_previous("action", applied)
+        elif (
+            row.type == "action"
+            and row.name in loop_names
+            and not _first_loop_execution_or_unhappy_path(row.name, applied)
+        ):
+            _undo_till_previous_loop_execution(row.name, applied)
+        else:
+            applied.append(row)
+    return applied
+
+
+def _undo_till_previous(event_type: Text, applied: List[Row]) -> None:
+    while applied:
+        if applied.pop().type == event_type:
+            break
+
+
+def _first_loop_execution_or_unhappy_path(loop_name: Text, applied: List[Row]) -> bool:
+    next_action: Optional[Text] = None
+    for row in reversed(applied):
+        if row.type in _LOOPS and row.name is None:
+            return True
+        if row.type == "action_execution_rejected" and row.name == loop_name:
+            return True
+        if row.type == "user" and next_action is not None and next_action != loop_name:
+            return True
+        if row.type == "action":
+            if row.name == loop_name:
+                return False
+            next_action = row.name
+    return True
+
+
+def _undo_till_previous_loop_execution(loop_name: Text, applied: List[Row]) -> None:
+    offset = 0
+    for row in reversed(applied[:]):
+        if row.type == "action" and row.name == loop_name:
+            break
+        if row.type in _REMOVED_BY_LOOP_EXECUTION:
+            del applied[-1 - offset]
+        else:
+            offset += 1
+
+
+def state_rows(applied: Sequence[Row]) -> Tuple[List[Row], Optional[Text]]:
+    """The rows that rebuild the state the applied rows leave, and the loop
+    active there (if any).
+
+    The state is the last value of each slot since the last reset of all
+    slots, whether the conversation is paused, and the bot's last message.
+    """
+    last_slot_set = {}
+    pause: Optional[Row] = None
+    bot: Optional[Row] = None
+    active_loop: Optional[Text] = None
+    for row in applied:
+        if row.type == "slot":
+            last_slot_set[row.name] = row
+        elif row.type == "reset_slots":
+            last_slot_set = {}
+        elif row.type in ("pause", "resume"):
+            pause = row if row.type == "pause" else None
+        elif row.type == "bot":
+            bot = row
+        elif row.type in _LOOPS:
+            active_loop = row.name
+    rows = sorted([*last_slot_set.values(), *(r for r in (pause, bot) if r)])
+    return rows, active_loop
+
+
+def turn_starts(rows: Sequence[Row]) -> List[int]:
+    """For each user message, the index where its turn starts: the
+    `action_listen` before it, or the message itself."""
+    starts = []
+    last_listen: Optional[int] = None
+    for index, row in enumerate(rows):
+        if row.type == "action":
+            last_listen = index if row.name == ACTION_LISTEN_NAME else None
+        elif row.type == "user":
+            starts.append(index if last_listen is None else last_listen)
+            last_listen = None
+    return starts
+
+
+def choose_window(rows: Sequence[Row], turns: int) -> Tuple[int, List[Row]]:
+    """Where the loaded window starts (an index into `rows`) and the rows before
+    it that carry the state there. (0, []) means: load all rows."""
+    starts = turn_starts(rows)
+    if len(starts) <= turns:
+        return 0, []
+    whole = applied_rows(rows)
+    for start in reversed(starts[1 : len(starts) - turns + 1]):
+        before = applied_rows(rows[:start])
+        state, active_loop = state_rows(before)
+        if active_loop is not None:
+            continue
+        window = list(rows[start:])
+        applied = applied_rows(state + window)
+        applied_ids = {row.id for row in applied}
+        first_window_id = window[0].id
+        same_result = whole == before + [r for r in applied if r.id >= first_window_id]
+        # The turn the window starts with must stand, so that the latest action
+        # and user message come from the window, not from before it.
+        first_turn = [window[0].id, next(r.id for r in window if r.type == "user")]
+        kept = all(row_id in applied_ids for row_id in first_turn + [r.id for r in state])
+        if same_result and kept:
+            return start, state
+    return 0, []
+
+
+class BoundedHistoryMixin:
+    """Loads a bounded, state-preserving part of the current session; saves
+    exactly the new events. For subclasses of SQLTrackerStore."""
+
+    def __init__(self, *args: Any, history_turns: int = DEFAULT_HISTORY_TURNS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if int(history_turns) < 1:
+            raise ValueError("history_turns must be at least 1")
+        self.history_turns = int(history_turns)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker of the latest session, limited to its recent turns."""
+        store: SQLTrackerStore = self  # type: ignore[assignment]
+        event = store.SQLEvent
+        with store.session_scope() as session:
+            query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            rows = [
+                Row(*row)
+                for row in query.with_entities(event.id, event.type_name, event.action_name)
+            ]
+            if not rows or not store.domain:
+                return None
+            start, state = choose_window(rows, self.history_turns)
+            if start:
+                query = query.filter(
+                    sa.or_(event.id >= rows[start].id, event.id.in_([r.id for r in state]))
+                )
+            events = [json.loads(data) for (data,) in query.with_entities(event.data)]
+
+        tracker = DialogueStateTracker.from_dict(sender_id, events, store.domain.slots)
+        setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        if stored is None:
+            stored = self._count_up_to_last_stored(session, tracker)
+        if stored is None:
+            return super()._additional_events(session, tracker)  # type: ignore[misc]
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
+        """For a tracker this store did not load (new, or rebuilt from a copy
+        kept while the database was down, which may hold only a window): the
+        number of its events up to the conversation's last stored one.
+        None if that event is not among them: then Rasa's count decides."""
+        event = self.SQLEvent  # type: ignore[attr-defined]
+        last = (
+            session.query(event.data)
+            .filter(event.sender_id == tracker.sender_id)
+            .order_by(event.id.desc())
+            .first()
+        )
+        if last is None:
+            return 0
+        last_stored = json.loads(last.data)
+        for index in range(len(tracker.events) - 1, -1, -1):
+            if _as_stored(tracker.events[index]) == last_stored:
+                return index + 1
+        return None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)  # type: ignore[misc]
+        setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Publishes the events `save` is about to append, and only those."""
+        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        if stored is None or self.event_broker is None:  # type: ignore[attr-defined]
+            await super().stream_events(tracker)  # type: ignore[misc]
+            return
+        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        await self._stream_new_events(  # type: ignore[attr-defined]
+            self.event_broker, new_events, tracker.sender_id  # type: ignore[attr-defined]
+        )
+
+
+def _as_stored(event: Any) -> Any:
+    """An event as the events table holds it (JSON turns tuples into lists)."""
+    return json.loads(json.dumps(event.as_dict()))
+
+
+class BoundedSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
+    """Rasa's SQLTrackerStore with bounded loading, for use on its own:
+    `tracker_store: {type: serving.bounded_history.BoundedSQLTrackerStore, db: ...}`."""

@@ -1,0 +1,204 @@
+"""The conversation store: kept across restarts, loud and retrying when the database fails."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sqlite3
+import stat
+from typing import List
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from serving.tracker_store import ResilientSQLTrackerStore, describe_error
+
+CANARY = "canary-7d1e blue heron in the attic"
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["ask_friendship"],
+        "slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}},
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    return str(tmp_path / "var" / "tracker.db")
+
+
+@pytest.fixture
+def store_logs(caplog):
+    caplog.set_level(logging.INFO, logger="serving.tracker_store")
+    return caplog
+
+
+def errors(caplog) -> List[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def make_store(db_file: str, timeout: float = 0.2) -> ResilientSQLTrackerStore:
+    # A short SQLite busy timeout makes a locked database fail fast.
+    return ResilientSQLTrackerStore(domain=DOMAIN, db=db_file, query={"timeout": str(timeout)})
+
+
+async def say(store, sender: str, text: str) -> DialogueStateTracker:
+    """One turn: load the conversation (or start it), add a message and a reply, save."""
+    tracker = await store.retrieve(sender)
+    if tracker is None:
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(text, {"name": "ask_friendship", "confidence": 1.0}))
+    tracker.update(SlotSet("topic", "friendship"))
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+    return tracker
+
+
+def user_texts(tracker) -> List[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def stored_user_texts(db_file: str, sender: str) -> List[str]:
+    import json
+
+    with sqlite3.connect(db_file) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (sender,),
+        ).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def test_is_a_plain_subclass_of_rasas_sql_store():
+    assert issubclass(ResilientSQLTrackerStore, SQLTrackerStore)
+
+
+async def test_conversations_survive_a_restart(db_file):
+    await say(make_store(db_file), "alice", "can i be friends with my therapist")
+    restarted = make_store(db_file)
+    tracker = await restarted.retrieve("alice")
+    assert user_texts(tracker) == ["can i be friends with my therapist"]
+    assert tracker.get_slot("topic") == "friendship"
+
+
+async def test_the_sqlite_file_is_private(db_file):
+    make_store(db_file)
+    assert stat.S_IMODE(os.stat(db_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(db_file)).st_mode) == 0o700
+
+
+async def test_a_failing_save_is_logged_every_time_and_retried(db_file, store_logs):
+    store = make_store(db_file)
+    await say(store, "bob", "first")
+    blocker = sqlite3.connect(db_file)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    try:
+        await say(store, "bob", f"second {CANARY}")
+        await say(store, "bob", "third")
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    failures = [m for m in errors(store_logs) if "could not save" in m]
+    assert len(failures) == 2, errors(store_logs)
+    assert all("tracker.db" in m and "database is locked" in m for m in failures)
+    assert stored_user_texts(db_file, "bob") == ["first"]
+
+    # The conversation went on from memory, and the next save writes the backlog once.
+    tracker = await say(store, "bob", "fourth")
+    assert user_texts(tracker) == ["first", f"second {CANARY}", "third", "fourth"]
+    assert stored_user_texts(db_file, "bob") == ["first", f"second {CANARY}", "third", "fourth"]
+    assert any("accepts saves again" in r.getMessage() for r in store_logs.records)
+    assert CANARY not in store_logs.text
+
+
+async def test_a_failed_load_starts_a_new_session_that_is_saved_whole(db_file, store_logs):
+    store = make_store(db_file)
+    await say(store, "carol", "before")
+    blocker = sqlite3.connect(db_file)
+    blocker.execute("BEGIN EXCLUSIVE")  # nobody can read
+    try:
+        assert await store.retrieve("carol") is None
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert any("could not load" in m for m in errors(store_logs))
+
+    fresh = DialogueStateTracker("carol", DOMAIN.slots)
+    fresh.update(SessionStarted())
+    fresh.update(ActionExecuted("action_listen"))
+    fresh.update(UserUttered("after"))
+    await store.save(fresh)
+    assert stored_user_texts(db_file, "carol") == ["before", "after"]
+    assert user_texts(await store.retrieve("carol")) == ["after"]
+
+
+async def test_an_unreachable_postgresql_does_not_stop_the_server(store_logs):
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = ResilientSQLTrackerStore(
+        domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=port, db="rasa",
+        username="rasa", password="hunter2",
+    )
+    assert any("not usable at start-up" in m for m in errors(store_logs))
+    tracker = await say(store, "dave", CANARY)
+    await say(store, "dave", "and again")
+    failures = [m for m in errors(store_logs) if "could not save" in m]
+    assert len(failures) == 2
+    assert all(f"127.0.0.1:{port}/rasa" in m for m in failures)
+    assert "hunter2" not in store_logs.text and CANARY not in store_logs.text
+    assert user_texts(await store.retrieve("dave")) == user_texts(tracker) + ["and again"]
+    assert await store.keys() == ["dave"]
+
+
+async def test_a_mixin_can_be_put_in_front(db_file):
+    class CountingMixin:
+        loads = 0
+
+        async def retrieve(self, sender_id):
+            type(self).loads += 1
+            return await super().retrieve(sender_id)
+
+    class Store(CountingMixin, ResilientSQLTrackerStore):
+        pass
+
+    store = Store(domain=DOMAIN, db=db_file)
+    await say(store, "erin", "hello")
+    assert user_texts(await store.retrieve("erin")) == ["hello"]
+    assert Store.loads == 2
+
+
+def test_database_errors_are_described_without_their_parameters():
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x TEXT NOT NULL UNIQUE)")
+        connection.execute(sa.text("INSERT INTO t VALUES (:x)"), {"x": CANARY})
+        with pytest.raises(sa.exc.IntegrityError) as raised:
+            connection.execute(sa.text("INSERT INTO t VALUES (:x)"), {"x": CANARY})
+    assert CANARY in str(raised.value)
+    described = describe_error(raised.value)
+    assert CANARY not in described and described.startswith("IntegrityError: UNIQUE")
+
+
+def test_a_server_keeping_conversations_in_memory_is_reported(store_logs, db_file):
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    from serving.tracker_store import report_store_in_use
+
+    assert not report_store_in_use(FailSafeTrackerStore(InMemoryTrackerStore(DOMAIN)))
+    assert any("NOT being stored" in m and "InMemoryTrackerStore" in m for m in errors(store_logs))
+    assert report_store_in_use(FailSafeTrackerStore(make_store(db_file)))

@@ -19,6 +19,8 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
+from serving import settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
@@ -27,6 +29,9 @@ def rasa_environment(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """The environment every Rasa process of the project runs with."""
     env = dict(os.environ)
     env["RASA_TELEMETRY_ENABLED"] = "false"
+    # `rasa run actions` has no --host: rasa-sdk binds to SANIC_HOST, else 0.0.0.0.
+    # The action server has no authentication, so it stays on loopback.
+    env.setdefault("SANIC_HOST", "127.0.0.1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("PYTHONUNBUFFERED", "1")
     env["PYTHONPATH"] = os.pathsep.join(
@@ -103,11 +108,11 @@ def spawn(args: Sequence[str], log_path: Path, env: Dict[str, str]) -> subproces
     )
 
 
-def action_server_command(port: int, host: str = "127.0.0.1") -> List[str]:
+def action_server_command(port: int) -> List[str]:
+    """The action server; it listens on SANIC_HOST (see `rasa_environment`)."""
     return [
         str(VENV_BIN / "rasa"), "run", "actions",
         "--actions", "actions", "--port", str(port),
-        *(["--host", host] if host else []),
     ]
 
 
@@ -127,9 +132,11 @@ def rasa_server_command(
         "--endpoints", str(endpoints),
         "--model", str(model),
     ]
-    for origin in cors_origins:
-        command += ["--cors", origin]
-    return command + list(extra_args)
+    if cors_origins:
+        # One flag with every origin: argparse keeps only the last of repeated --cors flags.
+        command += ["--cors", *cors_origins]
+    # Rasa's HTTP API stays off unless RASA_API_TOKEN is set (docs/security.md).
+    return command + settings.rasa_api_args() + list(extra_args)
 
 
 @dataclass
@@ -152,7 +159,7 @@ class RunningAssistant:
 def start_servers(
     rasa_port: int = 5005,
     action_port: int = 5055,
-    cors_origins: Sequence[str] = (),
+    cors_origins: Optional[Sequence[str]] = None,
     model: Optional[Path] = None,
     tracker_store: Optional[dict] = None,
     lock_store: Optional[dict] = None,
@@ -161,7 +168,12 @@ def start_servers(
     start_timeout: float = 240,
     rasa_args: Sequence[str] = (),
 ) -> RunningAssistant:
-    """Starts the action server and the Rasa server and waits until both answer."""
+    """Starts the action server and the Rasa server and waits until both answer.
+
+    CORS allows the clinic's configured web origins unless `cors_origins` is given.
+    """
+    if cors_origins is None:
+        cors_origins = settings.web_origins()
     log_dir = Path(log_dir or tempfile.mkdtemp(prefix="assistant-logs-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     environment = rasa_environment(env)

@@ -17,6 +17,8 @@
   var STORAGE_PREFIX = "boundaries-chat:";
   var MAX_STORED_ITEMS = 120;
   var REQUEST_TIMEOUT_MS = 30000;
+  // Matches the stylesheet's breakpoint where the launcher's panel fills the screen.
+  var FULL_SCREEN = window.matchMedia("(max-width: 480px)");
   var instanceCount = 0;
 
   var DEFAULTS = {
@@ -320,25 +322,57 @@
     return links.sort(function (a, b) { return b.text.length - a.text.length; });
   }
 
-  function appendTextWithLinks(parent, text, links) {
-    var usable = links.filter(function (link) { return link.text.trim(); });
-    if (!usable.length) {
-      parent.textContent = text;
-      return;
-    }
-    var pattern = new RegExp(
-      "(?<![\\w-])(" + usable.map(function (l) { return escapeRegExp(l.text); }).join("|") +
-      ")(?![\\w-])", "g");
+  var WEB_ADDRESS = "https?://[^\\s<>\"]*[^\\s<>\".,;:!?)]";
+
+  /* Writes `text` into `parent` as text nodes, with web addresses and the given phone
+     numbers as links. Only anchors we build and text nodes: never markup. */
+  function appendTextWithLinks(parent, text, numbers) {
+    var usable = numbers.filter(function (n) { return n.text.trim(); });
+    var alternatives = usable.map(function (n) {
+      return "(?<![\\w-])" + escapeRegExp(n.text) + "(?![\\w-])";
+    });
+    var pattern = new RegExp("(" + WEB_ADDRESS + ")|" + (alternatives.join("|") || "(?!)"), "g");
     var last = 0;
-    text.replace(pattern, function (match, _group, index) {
+    text.replace(pattern, function (match, web) {
+      var index = arguments[arguments.length - 2];
+      var href = web
+        ? safeWebUrl(match)
+        : usable.find(function (n) { return n.text === match; }).href;
+      if (!href) return match;
       parent.appendChild(document.createTextNode(text.slice(last, index)));
       var link = el("a", "bc-inline-link", match);
-      link.href = usable.find(function (l) { return l.text === match; }).href;
+      link.href = href;
+      if (web) {
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+      }
       parent.appendChild(link);
       last = index + match.length;
       return match;
     });
     parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  /* When `text` is an introduction followed by the resources written out as a list
+     ("United States:" / "- Samaritans: call 116 123 ..."), returns the introduction;
+     otherwise null. Anything else in the text keeps it whole. */
+  function introOfResourceList(text, resources) {
+    var names = resources.map(function (r) { return r && String(r.name); });
+    var regions = resources.map(function (r) { return r && r.region && String(r.region) + ":"; });
+    var lines = text.split("\n");
+    var first = -1;
+    var items = 0;
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i].trim();
+      var item = /^[-•*]\s*(.+?):/.exec(line);
+      var isItem = Boolean(item && names.indexOf(item[1]) !== -1);
+      var listed = isItem || regions.indexOf(line) !== -1;
+      if (isItem) items++;
+      if (listed && first === -1) first = i;
+      if (!listed && first !== -1 && line) return null;
+    }
+    if (!items) return null;
+    return lines.slice(0, first).join("\n").trim();
   }
 
   function renderResources(resources) {
@@ -349,7 +383,8 @@
       var heading = el("p", "bc-resource-name", resource.name);
       if (resource.region) heading.appendChild(el("span", "bc-resource-region", resource.region));
       item.appendChild(heading);
-      if (resource.description) item.appendChild(el("p", "bc-resource-note", resource.description));
+      var note = resource.note || resource.description;
+      if (note) item.appendChild(el("p", "bc-resource-note", note));
 
       var links = el("div", "bc-resource-links");
       if (resource.phone && dialable(resource.phone)) {
@@ -590,6 +625,8 @@
         if (event.key === "Escape") {
           event.preventDefault();
           self.close();
+        } else if (event.key === "Tab" && FULL_SCREEN.matches) {
+          self.keepFocusInside(event);
         }
       });
       root.appendChild(launcher);
@@ -623,6 +660,24 @@
     this.launcher.hidden = false;
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.focus();
+  };
+
+  /* Full-screen on a phone, the panel hides the page: Tab cycles within it. */
+  Widget.prototype.keepFocusInside = function (event) {
+    var focusable = Array.prototype.filter.call(
+      this.panel.querySelectorAll("button, a[href], textarea"),
+      function (node) { return !node.disabled && node.getClientRects().length; }
+    );
+    if (!focusable.length) return;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
   };
 
   Widget.prototype.fitInput = function () {
@@ -751,13 +806,23 @@
     });
 
     var links = numberLinks(resources);
-    turn.texts.forEach(function (text) {
-      var bubble = el("p", "bc-bubble");
-      appendTextWithLinks(bubble, text, links);
-      node.appendChild(bubble);
-    });
     var resourceList = resources.length ? renderResources(resources) : null;
-    if (resourceList) node.appendChild(resourceList);
+    var placed = false;
+    turn.texts.forEach(function (text) {
+      // The list of help lines written out as text gives way to the same lines as links.
+      var intro = resourceList && !placed ? introOfResourceList(text, resources) : null;
+      var shown = intro === null ? text : intro;
+      if (shown) {
+        var bubble = el("p", "bc-bubble");
+        appendTextWithLinks(bubble, shown, links);
+        node.appendChild(bubble);
+      }
+      if (intro !== null) {
+        node.appendChild(resourceList);
+        placed = true;
+      }
+    });
+    if (resourceList && !placed) node.appendChild(resourceList);
     if (sources.length) node.appendChild(renderSources(sources, turnId, this.config.clinic));
 
     if (!turn.texts.length && !resourceList && !sources.length) {

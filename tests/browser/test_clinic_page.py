@@ -96,6 +96,7 @@ def test_a_crisis_reply_stands_out_and_its_numbers_are_links(open_page, site, ar
     expect(page.locator(".bc-panel [aria-live=assertive]")).to_contain_text("support")
     expect(chat.log).to_have_attribute("aria-live", "polite")
 
+    expect(reply.locator(".bc-resources")).to_have_count(1)
     resources = custom["resources"]
     expected = {f"tel:{dialable(r['phone'])}" for r in resources if r.get("phone")}
     for resource in resources:

@@ -38,6 +38,7 @@ def test_markup_typed_by_a_person_is_shown_as_text(open_page, site):
 def test_markup_in_a_reply_is_shown_as_text(open_page, site):
     """A reply from a compromised or misconfigured server cannot inject markup or links."""
     hostile_reply = [
+        {"recipient_id": "x", "text": "javascript:window.__xss=1 https://example.org/help."},
         {"recipient_id": "x", "text": HOSTILE + "\nsecond line",
          "buttons": [{"title": HOSTILE, "payload": "/greet"}]},
         {"recipient_id": "x", "custom": {
@@ -55,7 +56,11 @@ def test_markup_in_a_reply_is_shown_as_text(open_page, site):
     chat.open()
     reply = chat.ask("hello")
 
-    bubble = reply.locator(".bc-bubble").first
+    # Web addresses become links; nothing else does.
+    links = reply.locator(".bc-bubble a")
+    expect(links).to_have_count(1)
+    expect(links).to_have_attribute("href", "https://example.org/help")
+    bubble = reply.locator(".bc-bubble").nth(1)
     expect(bubble).to_have_text(HOSTILE + "\nsecond line")
     assert bubble.inner_text().splitlines() == [HOSTILE, "second line"]  # line breaks kept
     expect(reply.locator(".bc-quick")).to_have_text(HOSTILE)

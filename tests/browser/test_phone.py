@@ -56,4 +56,5 @@ def test_on_a_phone_the_therapists_page_starts_with_the_chat(open_page, site, ar
     reply = chat.ask("a former client wants to be friends, what should i do?")
     expect(reply).to_have_attribute("data-kind", "answer")
     fits_the_width(page)
+    reply.locator(".bc-sources").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "therapist-phone.png")

@@ -129,12 +129,37 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._loaded_without_history.discard(tracker.sender_id)
         if self._failing:
             self._failing = False
+            written = await self._write_unsaved()
             logger.warning(
-                "Tracker store %s accepts saves again; %d conversation(s) still wait "
-                "for their next message to be written.",
+                "Tracker store %s accepts saves again; %d conversation(s) kept in "
+                "memory were written, %d still wait.",
                 self.store_name,
+                written,
                 len(self._unsaved),
             )
+
+    async def _write_unsaved(self) -> int:
+        """Writes the conversations kept in memory, now that the database works again.
+
+        Written at once rather than on each conversation's next message, so that
+        another replica reading the database meanwhile sees them.
+        """
+        written = 0
+        for sender_id in list(self._unsaved):
+            tracker = self._unsaved_tracker(sender_id)
+            try:
+                await super().save(tracker)
+            except Exception as error:
+                logger.error(
+                    "Tracker store %s could not write a conversation kept in memory (%s).",
+                    self.store_name,
+                    describe_error(error),
+                )
+                break
+            self._unsaved.pop(sender_id, None)
+            self._loaded_without_history.discard(sender_id)
+            written += 1
+        return written
 
     def _keep_unsaved(self, tracker: DialogueStateTracker) -> None:
         self._unsaved[tracker.sender_id] = self.serialise_tracker(tracker)

@@ -123,6 +123,26 @@ async def test_a_failing_save_is_logged_every_time_and_retried(db_file, store_lo
     assert CANARY not in store_logs.text
 
 
+async def test_when_the_database_is_back_every_kept_conversation_is_written(db_file, store_logs):
+    store = make_store(db_file)
+    blocker = sqlite3.connect(db_file)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        await say(store, "frank", "kept in memory")
+        await say(store, "grace", "also kept")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    await say(store, "heidi", "the database is back")
+    assert stored_user_texts(db_file, "frank") == ["kept in memory"]
+    assert stored_user_texts(db_file, "grace") == ["also kept"]
+    assert any("2 conversation(s) kept in memory were written, 0 still wait" in r.getMessage()
+               for r in store_logs.records)
+    # Written once: the next turn adds only its own events.
+    await say(store, "frank", "next")
+    assert stored_user_texts(db_file, "frank") == ["kept in memory", "next"]
+
+
 async def test_a_failed_load_starts_a_new_session_that_is_saved_whole(db_file, store_logs):
     store = make_store(db_file)
     await say(store, "carol", "before")

@@ -41,12 +41,13 @@ if [ ! -s "$workdir/report.json" ]; then
   exit 2
 fi
 
-"$AUDIT_VENV/bin/python" - "$workdir/report.json" <<'PY'
+"$AUDIT_VENV/bin/python" - "$workdir/report.json" "$workdir/installed.txt" <<'PY'
 import collections
 import json
 import sys
 
 report = json.load(open(sys.argv[1]))
+installed = dict(line.strip().lower().split("==", 1) for line in open(sys.argv[2]) if "==" in line)
 packages = report.get("dependencies", [])
 skipped = [p for p in packages if p.get("skip_reason")]
 audited = [p for p in packages if not p.get("skip_reason")]
@@ -62,7 +63,8 @@ if skipped:
     print(f"\nNot audited: {len(skipped)} package(s)")
     for reason, count in reasons.most_common():
         print(f"  {count:4}  {reason}")
-    print("  " + ", ".join(f"{p['name']}=={p.get('version', '?')}" for p in skipped[:12])
+    print("  " + ", ".join(f"{p['name']}=={p.get('version') or installed.get(p['name'].lower(), '?')}"
+                           for p in skipped[:12])
           + (" ..." if len(skipped) > 12 else ""))
 
 print(f"\nSummary: {len(audited)} audited, {len(skipped)} not audited, "

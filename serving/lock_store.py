@@ -6,8 +6,8 @@ messages of the same conversation at the same moment both read the same lock,
 both issue themselves the same ticket number, and both go ahead: each loads
 the conversation, and the second save then finds its events "already stored"
 and drops the second message without a trace (RasaHQ/rasa#9213;
-tests/integration/test_replicas.py caught it). Rasa's fix went to its
-commercial edition only.
+tests/integration/test_replicas.py caught it). A concurrent lock store was
+added to Rasa in #11256 and reverted from the open-source edition in #11428.
 
 This store makes every change of a lock atomic with Redis's optimistic
 transactions (WATCH/MULTI/EXEC, retried on conflict). Tickets, their order and

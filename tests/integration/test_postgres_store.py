@@ -1,0 +1,86 @@
+"""The tracker store and the retention commands on PostgreSQL."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from serving.tracker_store import ResilientSQLTrackerStore
+from tests.integration.conftest import PROJECT_ROOT, STORE_VARIABLES
+
+pytestmark = pytest.mark.replicas
+
+DAY = 24 * 60 * 60
+
+
+@pytest.fixture
+def store_url(postgres_server, monkeypatch):
+    for name in STORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return postgres_server.create_database(f"retention_{int(time.time() * 1000)}")
+
+
+async def save_conversation(store, sender, texts, at):
+    tracker = DialogueStateTracker(sender, [])
+    tracker.update(SessionStarted(timestamp=at))
+    tracker.update(ActionExecuted("action_listen", timestamp=at))
+    for text in texts:
+        tracker.update(UserUttered(text, timestamp=at))
+    await store.save(tracker)
+
+
+def senders(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT DISTINCT sender_id FROM events")).fetchall()
+    engine.dispose()
+    return {sender for (sender,) in rows}
+
+
+def retention(url, *args):
+    env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "serving.retention", *args],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60,
+    )
+
+
+async def test_conversations_are_stored_and_read_back(store_url):
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    await save_conversation(store, "pg-alice", ["hello", "can we be friends?"], time.time())
+    again = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    tracker = await again.retrieve("pg-alice")
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hello", "can we be friends?"]
+
+
+async def test_retention_commands_on_postgresql(store_url):
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    now = time.time()
+    await save_conversation(store, "old", ["long ago"], now - 45 * DAY)
+    await save_conversation(store, "recent", ["last week"], now - 7 * DAY)
+    await save_conversation(store, "asked-to-forget", ["today"], now)
+    store.engine.dispose()
+
+    result = retention(store_url, "forget-old", "--days", "30")
+    assert result.returncode == 0, result.stderr
+    assert "1 conversation(s) removed entirely" in result.stdout
+    assert senders(store_url) == {"recent", "asked-to-forget"}
+
+    result = retention(store_url, "forget", "--sender", "asked-to-forget")
+    assert result.returncode == 0, result.stderr
+    assert senders(store_url) == {"recent"}
+
+
+def test_retention_reports_an_unreachable_database():
+    from tests.integration.services import free_port
+
+    result = retention(f"postgresql://rasa@127.0.0.1:{free_port()}/rasa", "forget-old")
+    assert result.returncode == 1
+    assert "Could not reach the tracker database" in result.stderr

@@ -1,0 +1,106 @@
+"""Two Rasa replicas share a PostgreSQL tracker store and a Redis lock store.
+
+One conversation's messages go to both replicas, in turn and at the same
+time; the context is kept and every message is stored exactly once, in order.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import List, Tuple
+
+import pytest
+import sqlalchemy as sa
+
+from tests.integration.conftest import (
+    FRIENDSHIP_QUESTION,
+    answer_topic,
+    customs,
+    start,
+    start_replica,
+    store_environment,
+)
+
+pytestmark = pytest.mark.replicas
+
+CONCURRENT = ["what if we both want it?", "how long should we wait?", "why not?", "thanks"]
+ROUNDS = 3
+
+
+@pytest.fixture(scope="module")
+def replicas(postgres_server, redis_server, tmp_path_factory):
+    """Replica one with the action server, replica two using the same action server."""
+    store_url = postgres_server.create_database("tracker_replicas")
+    log_dir = tmp_path_factory.mktemp("replica-logs")
+    first = start(store_url, log_dir, lock_store=redis_server.lock_store())
+    try:
+        second_url = start_replica(first, log_dir, store_environment(store_url))
+        yield first, [first.url, second_url], store_url
+    finally:
+        first.stop()
+
+
+def stored_events(store_url: str, sender: str) -> List[Tuple[str, dict]]:
+    engine = sa.create_engine(store_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": sender},
+            ).fetchall()
+    finally:
+        engine.dispose()
+    return [(type_name, json.loads(data)) for type_name, data in rows]
+
+
+def test_one_conversation_across_two_replicas(replicas):
+    assistant, urls, store_url = replicas
+    sender = f"replicas-{uuid.uuid4().hex}"
+    sequence = [FRIENDSHIP_QUESTION, "why not?", "how long should we wait?"]
+
+    # In turn: each message to the other replica; follow-ups keep the topic.
+    for index, message in enumerate(sequence):
+        reply = assistant.send(sender, message, url=urls[index % 2])
+        assert answer_topic(reply) == "friendship", (message, reply)
+
+    # At the same time, to both replicas: the Redis lock serialises them.
+    for _ in range(ROUNDS):
+        with ThreadPoolExecutor(len(CONCURRENT)) as pool:
+            replies = list(pool.map(
+                lambda pair: assistant.send(sender, pair[1], url=urls[pair[0] % 2]),
+                enumerate(CONCURRENT),
+            ))
+        assert all(customs(reply) for reply in replies)
+
+    final = assistant.send(sender, "why not?", url=urls[1])
+    assert answer_topic(final) == "friendship"
+
+    events = stored_events(store_url, sender)
+    said = [data["text"] for type_name, data in events if type_name == "user"]
+    # Every message exactly once; the ones sent in turn in their order.
+    assert sorted(said) == sorted(sequence + CONCURRENT * ROUNDS + ["why not?"])
+    assert said[:3] == sequence and said[-1] == "why not?"
+    for round_ in range(ROUNDS):
+        start = 3 + round_ * len(CONCURRENT)
+        assert sorted(said[start:start + len(CONCURRENT)]) == sorted(CONCURRENT)
+
+    # Turns never interleave: each user message is followed by its actions up to
+    # the next action_listen before the next user message is stored.
+    listening = True
+    for type_name, data in events:
+        if type_name == "user":
+            assert listening, "a message was stored in the middle of another turn"
+            listening = False
+        elif type_name == "action" and data.get("name") == "action_listen":
+            listening = True
+    # And nothing is stored twice.
+    keys = [json.dumps(data, sort_keys=True) for _, data in events]
+    assert len(keys) == len(set(keys))
+
+
+def test_each_replica_answers_a_new_conversation(replicas):
+    assistant, urls, _ = replicas
+    for url in urls:
+        reply = assistant.send(f"fresh-{uuid.uuid4().hex}", FRIENDSHIP_QUESTION, url=url)
+        assert answer_topic(reply) == "friendship"

@@ -81,8 +81,9 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def rasa_url(web_port: int) -> Iterator[str]:
-    """The real Rasa and action servers, with CORS limited to the pages' two origins."""
+def rasa_url(web_port: int, tmp_path_factory) -> Iterator[str]:
+    """The real Rasa and action servers, with CORS limited to the pages' two origins,
+    keeping the test conversations in a database of their own."""
     chosen = os.environ.get(MODEL_VARIABLE)
     try:
         model = Path(chosen) if chosen else newest_model()
@@ -95,6 +96,7 @@ def rasa_url(web_port: int) -> Iterator[str]:
         cors_origins=origins,
         model=model,
         log_dir=ARTIFACTS / "server-logs",
+        env={"TRACKER_DB_URL": f"sqlite:///{tmp_path_factory.mktemp('tracker')}/tracker.db"},
     ) as assistant:
         yield assistant.rasa_url
 

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, List
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
 ]
 # A model to test instead of the newest in models/.
 MODEL_VARIABLE = "BROWSER_TEST_MODEL"
+LOOPBACK = ("localhost", "127.0.0.1")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -137,7 +139,8 @@ def artifacts() -> Path:
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Opens a page in a fresh context (fresh sessionStorage, so a new conversation).
 
-    The test fails if the page logs a script error or a CSP violation.
+    The test fails if the page logs a script error or a CSP violation, or requests
+    anything from another host.
     """
     contexts = []
     errors: List[str] = []
@@ -163,6 +166,13 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
             errors.append(f"console: {text}")
 
         page.on("console", on_console)
+
+        def on_request(request) -> None:
+            # Nothing is fetched from anywhere but the pages' server and the assistant.
+            if urlsplit(request.url).hostname not in LOOPBACK:
+                errors.append(f"external request: {request.url}")
+
+        page.on("request", on_request)
         page.goto(url)
         return page
 

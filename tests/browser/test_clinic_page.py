@@ -140,3 +140,24 @@ def test_a_reload_keeps_the_conversation_and_new_conversation_starts_afresh(open
 
     chat.ask("hello")
     assert chat.requests[-1]["sender"] == chat.sender()
+
+
+def test_while_the_assistant_answers_a_typing_indicator_shows(open_page, site):
+    page = open_page(site.url("/"))
+    chat = Chat(page)
+    held = []
+    page.route("**" + WEBHOOK, lambda route: held.append(route))  # held until let go
+    chat.open()
+    chat.input.fill("hello")
+    chat.input.press("Enter")
+
+    typing = page.locator(".bc-typing")
+    expect(typing).to_be_visible()
+    expect(typing).to_have_attribute("role", "status")
+    expect(page.get_by_role("button", name="Send message")).to_be_disabled()
+
+    assert len(held) == 1
+    held[0].continue_()
+    chat.wait_for_reply(0)
+    expect(typing).to_be_hidden()
+    expect(page.get_by_role("button", name="Send message")).to_be_enabled()

@@ -504,45 +504,60 @@
     this.restore();
   }
 
+  /* The widget's DOM: root > [launcher], panel > header, transcript, composer, footer. */
   Widget.prototype.build = function () {
     var config = this.config;
-    var self = this;
     var root = el("div", "bc-root bc-mode-" + config.mode + " bc-role-" + config.role);
-    var accent = accessibleAccent(config.accent);
-    root.style.setProperty("--bc-accent", accent);
+    root.style.setProperty("--bc-accent", accessibleAccent(config.accent));
     this.root = root;
 
-    // Panel
     var panel = el("div", "bc-panel");
     panel.id = this.id + "-panel";
-    var titleId = this.id + "-title";
     panel.setAttribute("role", config.mode === "launcher" ? "dialog" : "region");
-    panel.setAttribute("aria-labelledby", titleId);
+    panel.setAttribute("aria-labelledby", this.id + "-title");
     this.panel = panel;
+    panel.appendChild(this.buildHeader());
+    panel.appendChild(this.buildTranscript());
+    // Crisis replies are announced at once, interrupting whatever is being read.
+    this.urgent = el("div", "bc-visually-hidden");
+    this.urgent.setAttribute("aria-live", "assertive");
+    this.urgent.setAttribute("aria-atomic", "true");
+    panel.appendChild(this.urgent);
+    panel.appendChild(this.buildComposer());
+    panel.appendChild(this.buildFooter());
 
+    if (config.mode === "launcher") root.appendChild(this.buildLauncher());
+    root.appendChild(panel);
+    this.mount();
+  };
+
+  Widget.prototype.buildHeader = function () {
+    var self = this;
     var header = el("div", "bc-header");
     var heading = el("div", "bc-heading");
-    var title = el("h2", "bc-title", config.clinic);
-    title.id = titleId;
+    var title = el("h2", "bc-title", this.config.clinic);
+    title.id = this.id + "-title";
     heading.appendChild(title);
-    heading.appendChild(el("p", "bc-subtitle", config.subtitle));
+    heading.appendChild(el("p", "bc-subtitle", this.config.subtitle));
     header.appendChild(heading);
-
-    if (config.mode === "launcher") {
+    if (this.config.mode === "launcher") {
       var close = button("bc-close", null, "close");
       close.setAttribute("aria-label", "Close chat");
       close.addEventListener("click", function () { self.close(); });
       header.appendChild(close);
     }
-    panel.appendChild(header);
+    return header;
+  };
 
+  Widget.prototype.buildTranscript = function () {
     var scroller = el("div", "bc-scroller");
     this.scroller = scroller;
+
     var log = el("div", "bc-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
     log.setAttribute("aria-relevant", "additions");
-    log.setAttribute("aria-label", "Conversation with " + config.clinic);
+    log.setAttribute("aria-label", "Conversation with " + this.config.clinic);
     this.log = log;
     scroller.appendChild(log);
 
@@ -558,18 +573,15 @@
     typing.appendChild(el("span", "bc-visually-hidden", "The assistant is typing"));
     this.typing = typing;
     scroller.appendChild(typing);
-    panel.appendChild(scroller);
+    return scroller;
+  };
 
-    // Crisis replies are announced at once, interrupting whatever is being read.
-    var urgent = el("div", "bc-visually-hidden");
-    urgent.setAttribute("aria-live", "assertive");
-    urgent.setAttribute("aria-atomic", "true");
-    this.urgent = urgent;
-    panel.appendChild(urgent);
-
+  Widget.prototype.buildComposer = function () {
+    var self = this;
     var form = el("form", "bc-form");
     form.noValidate = true;
     var inputId = this.id + "-input";
+    var hintId = this.id + "-hint";
     var label = el("label", "bc-visually-hidden", "Your message");
     label.htmlFor = inputId;
     var input = el("textarea", "bc-input");
@@ -579,28 +591,18 @@
     input.placeholder = "Type your question…";
     input.setAttribute("autocomplete", "off");
     input.setAttribute("enterkeyhint", "send");
-    var hintId = this.id + "-hint";
     input.setAttribute("aria-describedby", hintId);
     this.input = input;
     var send = button("bc-send", null, "send");
     send.type = "submit";
     send.setAttribute("aria-label", "Send message");
     this.sendButton = send;
+    var hint = el("span", "bc-visually-hidden", "Enter sends, Shift+Enter adds a line.");
+    hint.id = hintId;
     form.appendChild(label);
     form.appendChild(input);
     form.appendChild(send);
-    panel.appendChild(form);
-
-    var hint = el("span", "bc-visually-hidden", "Enter sends, Shift+Enter adds a line.");
-    hint.id = hintId;
     form.appendChild(hint);
-
-    var footer = el("div", "bc-footer");
-    footer.appendChild(el("p", "bc-note", "General information, not therapy or an emergency service."));
-    var reset = button("bc-new", "New conversation", "refresh");
-    reset.addEventListener("click", function () { self.newConversation(); });
-    footer.appendChild(reset);
-    panel.appendChild(footer);
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -613,33 +615,50 @@
       }
     });
     input.addEventListener("input", function () { self.fitInput(); });
+    return form;
+  };
 
-    if (config.mode === "launcher") {
-      var launcher = button("bc-launcher", config.launcherLabel, "chat");
-      launcher.setAttribute("aria-expanded", "false");
-      launcher.setAttribute("aria-controls", panel.id);
-      launcher.addEventListener("click", function () { self.open(); });
-      this.launcher = launcher;
-      panel.hidden = true;
-      panel.addEventListener("keydown", function (event) {
-        if (event.key === "Escape") {
-          event.preventDefault();
-          self.close();
-        } else if (event.key === "Tab" && FULL_SCREEN.matches) {
-          self.keepFocusInside(event);
-        }
-      });
-      root.appendChild(launcher);
-    }
-    root.appendChild(panel);
+  Widget.prototype.buildFooter = function () {
+    var self = this;
+    var footer = el("div", "bc-footer");
+    footer.appendChild(
+      el("p", "bc-note", "General information, not therapy or an emergency service."));
+    var reset = button("bc-new", "New conversation", "refresh");
+    reset.addEventListener("click", function () { self.newConversation(); });
+    footer.appendChild(reset);
+    return footer;
+  };
 
-    var target = config.target && document.querySelector(config.target);
+  Widget.prototype.buildLauncher = function () {
+    var self = this;
+    var launcher = button("bc-launcher", this.config.launcherLabel, "chat");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", this.panel.id);
+    launcher.addEventListener("click", function () { self.open(); });
+    this.launcher = launcher;
+    this.panel.hidden = true;
+    this.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        self.close();
+      } else if (event.key === "Tab" && FULL_SCREEN.matches) {
+        self.keepFocusInside(event);
+      }
+    });
+    return launcher;
+  };
+
+  /* Into the page's container (data-target), else at the end of the body. */
+  Widget.prototype.mount = function () {
+    var target = this.config.target && document.querySelector(this.config.target);
     if (target) {
-      root.classList.add("bc-inline");
-      target.appendChild(root);
-    } else {
-      document.body.appendChild(root);
-      if (config.mode === "panel") document.documentElement.classList.add("bc-has-side-panel");
+      this.root.classList.add("bc-inline");
+      target.appendChild(this.root);
+      return;
+    }
+    document.body.appendChild(this.root);
+    if (this.config.mode === "panel") {
+      document.documentElement.classList.add("bc-has-side-panel");
     }
   };
 

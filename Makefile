@@ -54,6 +54,7 @@ integration: train
 	$(PYTHON) -m pytest -m "servers or replicas"
 
 browser: train
+	scripts/install_chromium.sh
 	$(PYTHON) -m pytest -m browser
 
 clean:

@@ -1,0 +1,211 @@
+"""The clinic's settings (clinic/clinic.yml): contact details, regions and help lines.
+
+Read and checked once per process. Contact fields may still hold the file's
+"[FILL IN: ...]" placeholders: they are allowed, never shown to a reader, and
+logged at load so the clinic sees what is left to fill in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from actions.knowledge import PROJECT_ROOT, KnowledgeError, _load_yaml
+
+logger = logging.getLogger(__name__)
+
+CLINIC_DIR = PROJECT_ROOT / "clinic"
+CLINIC_FILE = "clinic.yml"
+CONTACT_FIELDS = ("name", "phone", "email", "hours", "website")
+# Ways to reach the clinic; without one of them a hand-off has nothing to give.
+REACH_FIELDS = ("phone", "email")
+PLACEHOLDER = re.compile(r"^\s*\[FILL IN\b", re.IGNORECASE)
+# A misconduct resource with `when: sexual_contact` is shown only for reports of sexual contact.
+SEXUAL_CONTACT = "sexual_contact"
+WHEN_VALUES = (SEXUAL_CONTACT,)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A help line or a place to report, as the contract's `resources` carry it."""
+
+    name: str
+    region: str
+    phone: Optional[str] = None
+    sms: Optional[str] = None
+    sms_body: Optional[str] = None
+    url: Optional[str] = None
+    note: Optional[str] = None
+    when: Optional[str] = None
+
+    def as_dict(self) -> Dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+RESOURCE_FIELDS = tuple(f.name for f in fields(Resource))
+
+
+@dataclass(frozen=True)
+class Clinic:
+    contact: Dict[str, str]  # every contact field as written, placeholders included
+    regions: Tuple[str, ...]
+    web_origins: Tuple[str, ...]
+    crisis_resources: Tuple[Resource, ...]
+    misconduct_resources: Tuple[Resource, ...]
+
+    @property
+    def filled_contact(self) -> Dict[str, str]:
+        """The contact fields the clinic has filled in."""
+        return {key: value for key, value in self.contact.items() if not is_placeholder(value)}
+
+    @property
+    def unfilled(self) -> List[str]:
+        return [key for key in CONTACT_FIELDS if key not in self.filled_contact]
+
+    @property
+    def reachable(self) -> bool:
+        """True when a reader can be given a phone number or an email."""
+        return any(key in self.filled_contact for key in REACH_FIELDS)
+
+    def crisis(self) -> List[Resource]:
+        """The crisis lines of the configured regions, in region order."""
+        return self._in_regions(self.crisis_resources)
+
+    def misconduct(self, sexual_contact: bool) -> List[Resource]:
+        """Where to report, plus the sexual-assault resources when the report needs them."""
+        return [
+            resource
+            for resource in self._in_regions(self.misconduct_resources)
+            if resource.when is None or (resource.when == SEXUAL_CONTACT and sexual_contact)
+        ]
+
+    def _in_regions(self, resources: Tuple[Resource, ...]) -> List[Resource]:
+        return [r for region in self.regions for r in resources if r.region == region]
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.match(value))
+
+
+def _text(entry: str, value: object) -> str:
+    # YAML reads an unquoted 988 as a number; it is still a phone number.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        problem = "missing: needs non-empty text" if value is None else "needs non-empty text"
+        raise KnowledgeError(CLINIC_FILE, entry, problem)
+    return " ".join(value.split())
+
+
+def _optional_text(entry: str, value: object) -> Optional[str]:
+    return None if value is None else _text(entry, value)
+
+
+def _text_list(entry: str, value: object) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise KnowledgeError(CLINIC_FILE, entry, "needs a list with at least one entry")
+    return tuple(_text(f"{entry}[{index}]", item) for index, item in enumerate(value))
+
+
+def _check_fields(entry: str, mapping: Dict[str, object], allowed: Tuple[str, ...]) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise KnowledgeError(
+                CLINIC_FILE, f"{entry}.{key}", f"unknown field; use {', '.join(allowed)}"
+            )
+
+
+def _check_region(entry: str, region: str, known_regions: Tuple[str, ...]) -> None:
+    if region not in known_regions:
+        raise KnowledgeError(
+            CLINIC_FILE,
+            entry,
+            f"unknown region {region!r}; regions with crisis resources: {', '.join(known_regions)}",
+        )
+
+
+def _resources(
+    entry: str, value: object, known_regions: Optional[Tuple[str, ...]]
+) -> Tuple[Resource, ...]:
+    if not isinstance(value, list) or not value:
+        raise KnowledgeError(CLINIC_FILE, entry, "needs a list with at least one resource")
+    resources = []
+    for index, item in enumerate(value):
+        where = f"{entry}[{index}]"
+        if not isinstance(item, dict):
+            raise KnowledgeError(
+                CLINIC_FILE, where, f"must be a mapping of {', '.join(RESOURCE_FIELDS)}"
+            )
+        _check_fields(where, item, RESOURCE_FIELDS)
+        resource = Resource(
+            name=_text(f"{where}.name", item.get("name")),
+            region=_text(f"{where}.region", item.get("region")),
+            **{
+                key: _optional_text(f"{where}.{key}", item.get(key))
+                for key in RESOURCE_FIELDS
+                if key not in ("name", "region")
+            },
+        )
+        if not any((resource.phone, resource.sms, resource.url, resource.note)):
+            raise KnowledgeError(
+                CLINIC_FILE, where, "needs a phone, an sms number, a url or a note"
+            )
+        if resource.when is not None and resource.when not in WHEN_VALUES:
+            raise KnowledgeError(
+                CLINIC_FILE, f"{where}.when", f"unknown value; use {', '.join(WHEN_VALUES)}"
+            )
+        if known_regions is not None:
+            _check_region(f"{where}.region", resource.region, known_regions)
+        resources.append(resource)
+    return tuple(resources)
+
+
+def load(directory: Path = CLINIC_DIR) -> Clinic:
+    """Loads and checks clinic.yml in `directory`."""
+    content = _load_yaml(directory, CLINIC_FILE)
+
+    contact = content.get("clinic")
+    if not isinstance(contact, dict):
+        raise KnowledgeError(CLINIC_FILE, "clinic", f"needs {', '.join(CONTACT_FIELDS)}")
+    _check_fields("clinic", contact, CONTACT_FIELDS)
+    contact_values = {key: _text(f"clinic.{key}", contact.get(key)) for key in CONTACT_FIELDS}
+
+    crisis_resources = _resources("crisis_resources", content.get("crisis_resources"), None)
+    # A region is known when the file gives it crisis lines: a clinic adds a region by adding them.
+    known_regions = tuple(dict.fromkeys(r.region for r in crisis_resources))
+    regions = _text_list("region", content.get("region"))
+    for index, region in enumerate(regions):
+        _check_region(f"region[{index}]", region, known_regions)
+
+    origins = _text_list("web_origins", content.get("web_origins"))
+    for index, origin in enumerate(origins):
+        if not origin.startswith(("http://", "https://")):
+            raise KnowledgeError(
+                CLINIC_FILE, f"web_origins[{index}]", "must start with http:// or https://"
+            )
+
+    return Clinic(
+        contact=contact_values,
+        regions=regions,
+        web_origins=origins,
+        crisis_resources=crisis_resources,
+        misconduct_resources=_resources(
+            "misconduct_resources", content.get("misconduct_resources"), known_regions
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def clinic() -> Clinic:
+    """The clinic's settings, loaded once per process."""
+    settings = load()
+    if settings.unfilled:
+        logger.warning(
+            f"{CLINIC_FILE}: still to fill in: {', '.join(settings.unfilled)}; "
+            "replies leave these out until then."
+        )
+    return settings

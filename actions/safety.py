@@ -1,0 +1,263 @@
+"""Safety and scope: crisis, misconduct, out of scope, hand-off and the two-stage fallback.
+
+Every wording comes from knowledge/safety.yml and every help line from
+clinic/clinic.yml; these actions only choose and assemble them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Sequence, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+
+from actions.answers import TOPIC_OF_INTENT
+from actions.base import (
+    CLARIFY,
+    CRISIS,
+    CRISIS_FOLLOWUP_SLOT,
+    HANDOFF,
+    MISCONDUCT,
+    OUT_OF_SCOPE,
+    Reply,
+    ReplyAction,
+)
+from actions.clinic import Clinic, Resource, clinic
+from actions.knowledge import KnowledgeBase
+
+THERAPIST = "therapist"
+# The payload of "None of these": Rasa's two-stage fallback takes out_of_scope as a "no".
+NONE_OF_THESE_PAYLOAD = "/out_of_scope"
+MOST_TOPICS_OFFERED = 3
+# Contact fields named in a sentence ("call ... email ... hours ...").
+SENTENCE_CONTACT_FIELDS = ("phone", "email", "hours")
+
+
+def say(kb: KnowledgeBase, reader: str, *keys: str) -> str:
+    """A reply's wording: the reader's own where it is worded per reader."""
+    node = kb.reply(*keys)
+    if isinstance(node, dict):
+        node = node[reader]
+    return str(node)
+
+
+def mentions(text: str, phrases: Iterable[str]) -> bool:
+    """True when `text` contains one of `phrases` as whole words."""
+    pattern = r"\b(" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b"
+    return re.search(pattern, text.lower()) is not None
+
+
+def words(kb: KnowledgeBase, *keys: str) -> List[str]:
+    """A list of words or ids from the knowledge base's replies."""
+    return [str(word) for word in kb.reply(*keys)]  # type: ignore[attr-defined]
+
+
+def message_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def clinic_name(kb: KnowledgeBase, settings: Clinic) -> str:
+    return settings.filled_contact.get("name") or str(kb.reply("handoff", "unnamed_clinic"))
+
+
+def contact_lines(kb: KnowledgeBase, settings: Clinic, keys: Sequence[str]) -> List[str]:
+    """Lines such as "Phone: ..." for the fields of `keys` the clinic has filled in."""
+    filled = settings.filled_contact
+    return [
+        str(kb.reply("handoff", "fields", key)).format(value=filled[key])
+        for key in keys
+        if key in filled
+    ]
+
+
+def offer_person(
+    kb: KnowledgeBase, reader: str, settings: Clinic, section: str, with_contact: str, without: str
+) -> str:
+    """A sentence offering a person at the clinic, with its contact where it is filled in."""
+    if not settings.reachable:
+        return say(kb, reader, section, without)
+    contact = "; ".join(contact_lines(kb, settings, SENTENCE_CONTACT_FIELDS))
+    return say(kb, reader, section, with_contact).format(
+        clinic=clinic_name(kb, settings), contact=contact
+    )
+
+
+def resource_line(kb: KnowledgeBase, resource: Resource) -> str:
+    """One help line, e.g. "988 Suicide & Crisis Lifeline: call or text 988, <url>. <note>"."""
+    lines: Dict[str, str] = kb.reply("resource_lines")  # type: ignore[assignment]
+    ways = []
+    if resource.phone and resource.phone == resource.sms:
+        ways.append(lines["call_or_text"].format(phone=resource.phone))
+    else:
+        if resource.phone:
+            ways.append(lines["call"].format(phone=resource.phone))
+        if resource.sms:
+            key = "text_word" if resource.sms_body else "text"
+            ways.append(lines[key].format(sms=resource.sms, sms_body=resource.sms_body))
+    if resource.url:
+        ways.append(lines["url"].format(url=resource.url))
+    sentences = [f"{resource.name}: {', '.join(ways)}." if ways else f"{resource.name}:"]
+    if resource.note:
+        sentences.append(resource.note)
+    return " ".join(sentences)
+
+
+def resources_text(kb: KnowledgeBase, intro: str, resources: Sequence[Resource]) -> str:
+    """The intro, then the resources grouped under their region."""
+    blocks = [intro]
+    regions = list(dict.fromkeys(resource.region for resource in resources))
+    for region in regions:
+        blocks.append(str(kb.reply("resource_lines", "region")).format(region=region))
+        blocks.extend(
+            f"- {resource_line(kb, resource)}"
+            for resource in resources
+            if resource.region == region
+        )
+    return "\n".join(blocks)
+
+
+def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:
+    return [resource.as_dict() for resource in resources]
+
+
+class ActionRespondCrisis(ReplyAction):
+    """Help lines and a person, first and only: no boundary answer in the same reply."""
+
+    def name(self) -> Text:
+        return "action_respond_crisis"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        settings = clinic()
+        resources = settings.crisis()
+        person = offer_person(kb, reader, settings, "crisis", "person", "person_not_set")
+        return Reply(
+            kind=CRISIS,
+            texts=[
+                say(kb, reader, "crisis", "recognise"),
+                resources_text(kb, say(kb, reader, "crisis", "resources_intro"), resources),
+                f"{person} {say(kb, reader, 'crisis', 'what_i_am')}",
+            ],
+            custom={"resources": resource_dicts(resources)},
+            events=[SlotSet(CRISIS_FOLLOWUP_SLOT, True)],
+            states_what_it_is=True,
+        )
+
+
+class ActionRespondMisconduct(ReplyAction):
+    """A possible violation by a therapist: validation, the facts and how to report it."""
+
+    def name(self) -> Text:
+        return "action_respond_misconduct"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        sexual_contact = mentions(
+            message_text(tracker), words(kb, "misconduct", "sexual_contact_words")
+        )
+        settings = clinic()
+        resources = settings.misconduct(sexual_contact)
+        texts = [
+            say(kb, reader, "misconduct", "validate"),
+            f"{say(kb, reader, 'misconduct', 'facts')} {say(kb, reader, 'misconduct', 'report')}",
+        ]
+        if reader == THERAPIST:
+            texts.append(say(kb, reader, "misconduct", "duties"))
+        texts.append(
+            resources_text(kb, say(kb, reader, "misconduct", "resources_intro"), resources)
+        )
+        texts.append(offer_person(kb, reader, settings, "misconduct", "person", "person_not_set"))
+        return Reply(kind=MISCONDUCT, texts=texts, custom={"resources": resource_dicts(resources)})
+
+
+class ActionRespondOutOfScope(ReplyAction):
+    """What the assistant can help with; never an improvised answer."""
+
+    def name(self) -> Text:
+        return "action_respond_out_of_scope"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        text = message_text(tracker)
+        texts = [say(kb, reader, "out_of_scope", "scope")]
+        if mentions(text, words(kb, "out_of_scope", "professional_words")):
+            texts.append(say(kb, reader, "out_of_scope", "professional"))
+        if mentions(text, words(kb, "out_of_scope", "clinic_words")):
+            texts.append(say(kb, reader, "out_of_scope", "clinic_matters"))
+        return Reply(kind=OUT_OF_SCOPE, texts=texts)
+
+
+class ActionHandOff(ReplyAction):
+    """The clinic's name, phone, email and hours, as far as the clinic has filled them in."""
+
+    def name(self) -> Text:
+        return "action_hand_off"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        settings = clinic()
+        if settings.reachable:
+            intro = say(kb, reader, "handoff", "intro").format(clinic=clinic_name(kb, settings))
+            lines = contact_lines(kb, settings, ("phone", "email", "hours", "website"))
+            texts = ["\n".join([intro] + lines)]
+        else:
+            texts = [say(kb, reader, "handoff", "not_set"), say(kb, reader, "handoff", "urgent")]
+        return Reply(kind=HANDOFF, texts=texts, custom={"contact": settings.filled_contact})
+
+
+class ActionDefaultAskAffirmation(ReplyAction):
+    """First miss: which of the likeliest topics was meant, or none of them."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        topics = likeliest_topics(tracker)
+        if len(topics) < 2:
+            defaults = words(kb, "no_topic", "topics")
+            topics += [t for t in defaults if t not in topics][: MOST_TOPICS_OFFERED - len(topics)]
+        buttons = [{"title": kb.topics[t].title, "payload": f"/ask_{t}"} for t in topics]
+        buttons.append(
+            {"title": say(kb, reader, "clarify", "none_of_these"), "payload": NONE_OF_THESE_PAYLOAD}
+        )
+        return Reply(
+            kind=CLARIFY,
+            texts=[say(kb, reader, "clarify", "affirm")],
+            custom={"topics": topics},
+            buttons=buttons,
+        )
+
+
+def likeliest_topics(tracker: Tracker) -> List[str]:
+    """The topics of the best-ranked ask_* intents of the latest message."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    topics = [TOPIC_OF_INTENT[r["name"]] for r in ranking if r.get("name") in TOPIC_OF_INTENT]
+    return list(dict.fromkeys(topics))[:MOST_TOPICS_OFFERED]
+
+
+class ActionDefaultAskRephrase(ReplyAction):
+    """After "None of these": ask for the question in other words."""
+
+    def name(self) -> Text:
+        return "action_default_ask_rephrase"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        return Reply(kind=CLARIFY, texts=[say(kb, reader, "clarify", "rephrase")])
+
+
+class ActionDefaultFallback(ReplyAction):
+    """Second miss: say what the assistant does and offer the clinic's contact."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        settings = clinic()
+        offer = offer_person(
+            kb, reader, settings, "clarify", "fallback_contact", "fallback_no_contact"
+        )
+        return Reply(
+            kind=CLARIFY,
+            texts=[say(kb, reader, "clarify", "fallback"), offer],
+            custom={"contact": settings.filled_contact},
+            # As Rasa's own fallback does: forget the missed message, so the rules do not
+            # predict this fallback again for it (they would, up to Rasa's prediction limit).
+            events=[UserUtteranceReverted()],
+        )

@@ -3,9 +3,11 @@
 DIET learns `crisis` from examples, but a missed crisis costs too much to rest on
 a statistical model alone. This component runs after DIET and before the
 FallbackClassifier. It sets the intent to `crisis` when a pattern of
-safety/crisis_patterns.yml matches the spaCy doc SpacyNLP already made, or
-when DIET gives `crisis` at least `model_threshold` even though another intent
-ranked higher.
+safety/crisis_patterns.yml matches the spaCy doc SpacyNLP already made (outside
+the file's harmless idioms), or when DIET gives `crisis` at least
+`model_threshold`, even where another intent ranked higher. It never lowers a
+crisis DIET found: missing a crisis costs more than answering ordinary sadness
+with help lines.
 """
 
 from __future__ import annotations

@@ -130,6 +130,14 @@ async def test_other_misconduct_gets_the_boards_without_the_hotline(dispatcher, 
     assert "written complaint" in "\n".join(texts_of(dispatcher))
 
 
+async def test_staying_in_touch_is_not_sexual_contact(dispatcher, make_tracker):
+    tracker = make_tracker(
+        "my old therapist keeps pressuring me to stay in touch", intent="report_misconduct"
+    )
+    await run(safety.ActionRespondMisconduct(), dispatcher, tracker)
+    assert "RAINN" not in "\n".join(texts_of(dispatcher))
+
+
 async def test_the_hotline_is_shown_only_where_it_serves(dispatcher, make_tracker, use_clinic):
     use_clinic(regions=["United Kingdom"])
     tracker = make_tracker("my counselor had sex with me", intent="report_misconduct")

@@ -51,11 +51,24 @@ nlu-crossval: setup
 	$(PYTHON) scripts/check_crossval.py results/crossval/intent_report.json $(CROSSVAL_MIN_F1)
 
 integration: train
+	scripts/install_services.sh
 	$(PYTHON) -m pytest -m "servers or replicas"
 
 browser: train
 	scripts/install_chromium.sh
 	$(PYTHON) -m pytest -m browser
+
+audit:
+	@scripts/audit.sh
+
+# Retention: delete conversations older than DAYS days, or one conversation.
+DAYS ?= 30
+forget-old: setup
+	$(PYTHON) -m serving.retention forget-old --days $(DAYS)
+
+forget: setup
+	@test -n "$(SENDER)" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
+	$(PYTHON) -m serving.retention forget --sender '$(SENDER)'
 
 clean:
 	rm -rf models results logs .pytest_cache

@@ -6,9 +6,9 @@ all of them again, so turn 100 costs several times turn 1.
 
 `BoundedHistoryMixin` loads only the last `history_turns` user turns, preceded
 by the stored events that carry the conversation's state up to there (the
-effective value of each slot, a pause), so slots such as `topic` survive while
-the work per message stays the same. Saving appends exactly the events added
-since the tracker was loaded.
+effective value of each slot, a pause, the bot's last message), so slots such
+as `topic` survive while the work per message stays the same. Saving appends
+the tracker's events that follow the conversation's last stored event.
 
 The state before the window is worked out from a light listing of the
 session's events (id, type, name) with the same rules Rasa uses to drop
@@ -17,27 +17,30 @@ when it gives the very state the whole session gives: no form or loop active
 where it starts, and no rewind inside it reaching back before it. Otherwise an
 earlier start is tried, down to loading the whole session as Rasa does.
 
-Put it in front of SQLTrackerStore: `class X(BoundedHistoryMixin, SQLTrackerStore)`.
+Use it in front of SQLTrackerStore or of a subclass of it:
+`class Store(BoundedHistoryMixin, SQLTrackerStore)`. `history_turns` can be set
+in the endpoints file beside the store's other settings.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
-import logging
-from typing import Any, Iterator, List, NamedTuple, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
-logger = logging.getLogger(__name__)
+# RulePolicy's rules look at the last turn or two; a form or loop still open
+# at the window's start moves it back (see choose_window).
+DEFAULT_HISTORY_TURNS = 5
 
-DEFAULT_HISTORY_TURNS = 10
-
-# Set on each tracker this store loads or saves: how many of its events are
-# already in the database. Saving appends the events after them.
-STORED_EVENTS_ATTRIBUTE = "_stored_event_count"
+# Set on each tracker this store loads: how many events it was loaded with.
+LOADED_EVENTS_ATTRIBUTE = "_bounded_history_loaded_events"
 
 
 class Row(NamedTuple):
@@ -177,9 +180,36 @@ def choose_window(rows: Sequence[Row], turns: int) -> Tuple[int, List[Row]]:
     return 0, []
 
 
+@functools.lru_cache(maxsize=1)
+def _event_classes() -> Dict[Text, type]:
+    classes: Dict[Text, type] = {}
+    for cls in all_subclasses(Event):
+        classes.setdefault(cls.type_name, cls)  # the first match, as Rasa resolves it
+    return classes
+
+
+def deserialise_events(serialised: List[Dict[Text, Any]]) -> List[Event]:
+    """`rasa.shared.core.events.deserialise_events`, without walking all Event
+    subclasses for every event (a third of the cost of loading a tracker)."""
+    events = []
+    for data in serialised:
+        cls = _event_classes().get(data.get("event"))
+        event = cls._from_parameters(data) if cls else Event.from_parameters(data)
+        if event:
+            events.append(event)
+    return events
+
+
+def _as_stored(event: Any) -> Any:
+    """An event as the events table holds it (JSON turns tuples into lists)."""
+    return json.loads(json.dumps(event.as_dict()))
+
+
 class BoundedHistoryMixin:
     """Loads a bounded, state-preserving part of the current session; saves
-    exactly the new events. For subclasses of SQLTrackerStore."""
+    exactly the new events. For subclasses of SQLTrackerStore, in front of it
+    or of a subclass of it: it changes how the session is read (`_retrieve`)
+    and which events are written (`_additional_events`), nothing else."""
 
     def __init__(self, *args: Any, history_turns: int = DEFAULT_HISTORY_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,8 +217,11 @@ class BoundedHistoryMixin:
             raise ValueError("history_turns must be at least 1")
         self.history_turns = int(history_turns)
 
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The tracker of the latest session, limited to its recent turns."""
+    async def _retrieve(
+        self, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        if fetch_events_from_all_sessions:
+            return await super()._retrieve(sender_id, True)  # type: ignore[misc]
         store: SQLTrackerStore = self  # type: ignore[assignment]
         event = store.SQLEvent
         with store.session_scope() as session:
@@ -206,23 +239,31 @@ class BoundedHistoryMixin:
                 )
             events = [json.loads(data) for (data,) in query.with_entities(event.data)]
 
-        tracker = DialogueStateTracker.from_dict(sender_id, events, store.domain.slots)
-        setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
+        tracker = DialogueStateTracker.from_events(
+            sender_id, deserialise_events(events), store.domain.slots
+        )
+        setattr(tracker, LOADED_EVENTS_ATTRIBUTE, len(tracker.events))
         return tracker
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
+        """The tracker's events after the conversation's last stored one.
+
+        A tracker may hold only a window of the session, so Rasa's way (skip
+        as many events as the session has stored) does not apply. Finding the
+        last stored event also covers a tracker saved twice, or saved from a
+        copy kept while the database was down.
+        """
+        stored = self._count_up_to_last_stored(session, tracker)
         if stored is None:
-            stored = self._count_up_to_last_stored(session, tracker)
+            # Someone else wrote to the conversation since it was loaded.
+            stored = getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None)
         if stored is None:
             return super()._additional_events(session, tracker)  # type: ignore[misc]
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
-        """For a tracker this store did not load (new, or rebuilt from a copy
-        kept while the database was down, which may hold only a window): the
-        number of its events up to the conversation's last stored one.
-        None if that event is not among them: then Rasa's count decides."""
+        """How many of the tracker's events come up to the conversation's last
+        stored event: 0 if none is stored, None if the tracker lacks it."""
         event = self.SQLEvent  # type: ignore[attr-defined]
         last = (
             session.query(event.data)
@@ -238,25 +279,17 @@ class BoundedHistoryMixin:
                 return index + 1
         return None
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)  # type: ignore[misc]
-        setattr(tracker, STORED_EVENTS_ATTRIBUTE, len(tracker.events))
-
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        """Publishes the events `save` is about to append, and only those."""
-        stored = getattr(tracker, STORED_EVENTS_ATTRIBUTE, None)
-        if stored is None or self.event_broker is None:  # type: ignore[attr-defined]
+        """Publishes the events `save` is about to append, and only those
+        (Rasa's way compares lengths with a freshly loaded tracker)."""
+        if self.event_broker is None:  # type: ignore[attr-defined]
             await super().stream_events(tracker)  # type: ignore[misc]
             return
-        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        with self.session_scope() as session:  # type: ignore[attr-defined]
+            new_events = list(self._additional_events(session, tracker))
         await self._stream_new_events(  # type: ignore[attr-defined]
             self.event_broker, new_events, tracker.sender_id  # type: ignore[attr-defined]
         )
-
-
-def _as_stored(event: Any) -> Any:
-    """An event as the events table holds it (JSON turns tuples into lists)."""
-    return json.loads(json.dumps(event.as_dict()))
 
 
 class BoundedSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):

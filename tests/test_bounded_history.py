@@ -29,13 +29,16 @@ from rasa.shared.core.events import (
     UserUttered,
     UserUtteranceReverted,
 )
+from rasa.shared.core.events import deserialise_events as rasa_deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from serving.bounded_history import (
+    BoundedHistoryMixin,
     BoundedSQLTrackerStore,
     Row,
     applied_rows,
     choose_window,
+    deserialise_events,
 )
 
 DOMAIN = Domain.from_yaml(
@@ -365,3 +368,74 @@ async def test_a_copy_of_a_window_saved_later_adds_only_the_missing_events(store
     await store.save(copy)
 
     assert stored_rows(db) == [event.as_dict() for event in written + later]
+
+
+def test_events_are_read_back_as_rasa_reads_them():
+    rng = __import__("random").Random(3)
+    events = [e for _ in range(20) for e in random_events(rng)] + [
+        BotUttered("hi", {"custom": {"kind": "smalltalk"}}),
+        ActiveLoop("action_two_stage_fallback"),
+    ]
+    stored = [json.loads(json.dumps(event.as_dict())) for event in events]
+
+    ours = deserialise_events(stored + [{"no": "event"}])
+
+    assert ours == rasa_deserialise_events(stored)
+    assert [type(e) for e in ours] == [type(e) for e in rasa_deserialise_events(stored)]
+
+
+class GuardedStore(SQLTrackerStore):
+    """Like the project's store: wraps loading and swallows failed saves."""
+
+    loads = 0
+    fail_next_save = False
+
+    async def retrieve(self, sender_id):
+        type(self).loads += 1
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker):
+        if self.fail_next_save:
+            self.fail_next_save = False
+            return  # as if the database had failed and the error was logged
+        await super().save(tracker)
+
+
+class MixinInFront(BoundedHistoryMixin, GuardedStore):
+    pass
+
+
+class MixinBehind(GuardedStore, BoundedHistoryMixin, SQLTrackerStore):
+    pass
+
+
+@pytest.mark.parametrize("store_class", [MixinInFront, MixinBehind])
+async def test_the_mixin_works_in_front_of_or_behind_another_store(store_class, db, stock):
+    store = store_class(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
+    written = await converse(store, topic_turns(9))
+
+    bounded = await store.retrieve(SENDER)
+
+    assert store_class.loads > 9
+    assert sum(isinstance(e, UserUttered) for e in bounded.events) == TURNS
+    same_state(bounded, await stock.retrieve(SENDER))
+    assert stored_rows(db) == [event.as_dict() for event in written]
+
+
+async def test_a_save_that_failed_is_made_up_by_the_next(db):
+    store = MixinInFront(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
+    written = await converse(store, topic_turns(6))
+    tracker = await store.retrieve(SENDER)
+    lost_for_now = answer("during the failure", "ask_romance", "romance")
+    for event in lost_for_now:
+        tracker.update(event)
+    store.fail_next_save = True
+    await store.save(tracker)
+    later = answer("after it", "followup_why", "romance")
+    for event in later:
+        tracker.update(event)
+
+    await store.save(tracker)
+    await store.save(tracker)
+
+    assert stored_rows(db) == [event.as_dict() for event in written + lost_for_now + later]

@@ -15,6 +15,7 @@ import spacy
 import yaml
 
 from components.crisis_matcher import CrisisMatcher, PatternError
+from serving import processes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PATTERNS_FILE = PROJECT_ROOT / "safety" / "crisis_patterns.yml"
@@ -208,19 +209,22 @@ def test_below_the_threshold_and_without_a_pattern_nothing_changes(nlp, detector
 # (b) The whole NLU of the newest trained model.
 
 
-def newest_model() -> Path:
-    directory = Path(os.environ.get("MODELS_DIR", PROJECT_ROOT / "models"))
-    models = sorted(directory.glob("*.tar.gz"), key=lambda path: path.stat().st_mtime)
-    if not models:
-        pytest.fail(f"no trained model in {directory}: run `rasa train` first")
-    return models[-1]
+def model_path() -> Path:
+    """The model ASSISTANT_MODEL names, else the newest in models/ (as the integration tests)."""
+    configured = os.environ.get("ASSISTANT_MODEL")
+    if configured:
+        return Path(configured)
+    try:
+        return processes.newest_model()
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
 
 
 @pytest.fixture(scope="module")
 def agent():
     from rasa.core.agent import Agent
 
-    return Agent.load(str(newest_model()))
+    return Agent.load(str(model_path()))
 
 
 async def intents_of(agent, texts: List[str]) -> List[str]:

@@ -1,9 +1,12 @@
 """The assistant's custom actions, served by `rasa run actions --actions actions`.
 
-Importing the package loads and validates the knowledge base, so a mistake in
-knowledge/ stops the action server at start-up with an error naming the file
-and the entry, instead of surfacing in the middle of a conversation.
+Importing the package loads and validates the knowledge base and the clinic's
+settings, so a mistake in knowledge/ or clinic/ stops the action server at
+start-up with an error naming the file and the entry, instead of surfacing in
+the middle of a conversation.
 """
-from actions.knowledge import knowledge_base
+from actions.clinic import clinic as load_clinic_settings
+from actions.knowledge import knowledge_base as load_knowledge_base
 
-knowledge_base()
+load_knowledge_base()
+load_clinic_settings()

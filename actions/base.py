@@ -27,7 +27,6 @@ HANDOFF = "handoff"
 SMALLTALK = "smalltalk"
 
 ROLE_SLOT = "role"
-DISCLAIMER_SLOT = "disclaimer_shown"
 CRISIS_FOLLOWUP_SLOT = "crisis_followup"
 
 
@@ -54,6 +53,20 @@ def reader_role(tracker: Tracker) -> str:
         return role
     remembered = tracker.get_slot(ROLE_SLOT)
     return remembered if remembered in ROLES else ANY_ROLE
+
+
+def first_reply(tracker: Tracker) -> bool:
+    """True when the assistant has said nothing yet in this conversation session.
+
+    Read from the events rather than a slot: Rasa's two-stage fallback reverts
+    the slots set during a misunderstanding, but not the messages sent.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return False
+        if event.get("event") == "session_started":
+            return True
+    return True
 
 
 def after_crisis(tracker: Tracker) -> bool:
@@ -88,10 +101,8 @@ class ReplyAction(Action, abc.ABC):
             if not reply.handles_crisis_followup:
                 texts.insert(0, kb.reply("after_crisis", "note", reader))
             events.append(SlotSet(CRISIS_FOLLOWUP_SLOT, False))
-        if not tracker.get_slot(DISCLAIMER_SLOT):
-            if not reply.states_what_it_is:
-                texts.insert(0, kb.reply("disclaimer", reader))
-            events.append(SlotSet(DISCLAIMER_SLOT, True))
+        if first_reply(tracker) and not reply.states_what_it_is:
+            texts.insert(0, kb.reply("disclaimer", reader))
         if reader in ROLES and tracker.get_slot(ROLE_SLOT) != reader:
             events.append(SlotSet(ROLE_SLOT, reader))
 

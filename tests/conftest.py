@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,12 @@ def build_tracker(
     slots: Optional[Dict[str, Any]] = None,
     intent_ranking: Optional[List[Dict[str, Any]]] = None,
     sender_id: str = "test-conversation",
+    first_reply: bool = False,
 ) -> Tracker:
-    """A tracker whose latest message is `text`, as the action server receives it."""
+    """A tracker whose latest message is `text`, as the action server receives it.
+
+    Unless `first_reply`, the assistant has already said something in the session.
+    """
     metadata = {"role": role} if role is not None else {}
     latest_message = {
         "text": text,
@@ -41,13 +45,20 @@ def build_tracker(
         "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
         "metadata": metadata,
     }
+    earlier = [] if first_reply else [
+        ActionExecuted("action_listen"),
+        UserUttered("hello", parse_data={"intent": {"name": "greet", "confidence": 1.0}}),
+        BotUttered("Hello!"),
+    ]
     events = [
+        {"event": "session_started"},
+        *earlier,
         ActionExecuted("action_listen"),
         {**UserUttered(text, parse_data=latest_message, input_channel="rest"), "metadata": metadata},
     ]
     return Tracker(
         sender_id=sender_id,
-        slots={"disclaimer_shown": True, "crisis_followup": False, **(slots or {})},
+        slots={"crisis_followup": False, **(slots or {})},
         latest_message=latest_message,
         events=events,
         paused=False,

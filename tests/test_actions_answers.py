@@ -176,18 +176,24 @@ async def test_a_followup_with_no_topic_asks_which_situation(make_tracker, dispa
 
 
 async def test_the_first_reply_says_what_the_assistant_is_not(make_tracker, dispatcher, domain):
-    tracker = make_tracker("x", intent="ask_friendship", role="client", slots={"disclaimer_shown": False})
+    tracker = make_tracker("x", intent="ask_friendship", role="client", first_reply=True)
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first = texts_of(dispatcher)[0]
     assert "not a therapist" in first and "not a crisis service" in first and "legal advice" in first
-    assert slot_events(events)["disclaimer_shown"] is True
 
 
 async def test_the_therapist_disclaimer_is_worded_for_therapists(make_tracker, dispatcher, domain):
-    tracker = make_tracker("x", intent="ask_gifts", role="therapist", slots={"disclaimer_shown": False})
+    tracker = make_tracker("x", intent="ask_gifts", role="therapist", first_reply=True)
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first = texts_of(dispatcher)[0]
     assert "not clinical supervision" in first and "crisis service" in first
+
+
+async def test_a_new_session_starts_with_the_disclaimer_again(make_tracker, dispatcher, domain):
+    tracker = make_tracker("x", intent="ask_gifts", role="client")
+    tracker.events.insert(-2, {"event": "session_started"})
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert texts_of(dispatcher)[0] == knowledge_base().reply("disclaimer", "client")
 
 
 async def test_later_replies_have_no_disclaimer(make_tracker, dispatcher, domain):

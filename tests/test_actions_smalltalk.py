@@ -15,7 +15,7 @@ async def test_small_talk_is_answered(intent, role, make_tracker, dispatcher, do
 
 
 async def test_are_you_a_person_says_it_is_not(make_tracker, dispatcher, domain):
-    tracker = make_tracker("are you a person?", intent="ask_bot_identity", slots={"disclaimer_shown": False})
+    tracker = make_tracker("are you a person?", intent="ask_bot_identity", first_reply=True)
     await ActionRespondSmalltalk().run(dispatcher, tracker, domain)
     [text] = texts_of(dispatcher)
     assert "not a person" in text
@@ -33,7 +33,7 @@ async def test_a_greeting_after_a_crisis_is_not_cheerful(make_tracker, dispatche
 
 
 async def test_the_first_greeting_comes_after_the_disclaimer(make_tracker, dispatcher, domain):
-    tracker = make_tracker("hi", intent="greet", role="client", slots={"disclaimer_shown": False})
+    tracker = make_tracker("hi", intent="greet", role="client", first_reply=True)
     await ActionRespondSmalltalk().run(dispatcher, tracker, domain)
     kb = knowledge_base()
     assert texts_of(dispatcher) == [kb.reply("disclaimer", "client"), kb.reply("smalltalk", "greet", "client")]

@@ -55,6 +55,10 @@ class Row(NamedTuple):
 _RESETS = {"restart", "session_started"}
 _LOOPS = {"active_loop", "form"}
 _REMOVED_BY_LOOP_EXECUTION = {"action", "user", "user_featurization"}
+# Without these (and resets), every event of a session is applied, in order.
+_MAY_REVERT = _LOOPS | {
+    "undo", "rewind", "reset_slots", "pause", "resume", "action_execution_rejected"
+}
 
 
 def applied_rows(rows: Sequence[Row]) -> List[Row]:
@@ -160,6 +164,48 @@ def choose_window(rows: Sequence[Row], turns: int) -> Tuple[int, List[Row]]:
     starts = turn_starts(rows)
     if len(starts) <= turns:
         return 0, []
+    candidates = starts[1 : len(starts) - turns + 1]
+    base = _applied_from(rows)
+    if base is not None and candidates[-1] >= base:
+        # Every event from `base` on is applied, in order: no need to check.
+        start = candidates[-1]
+        return start, state_rows(rows[base:start])[0]
+    return checked_window(rows, candidates)
+
+
+def _applied_from(rows: Sequence[Row]) -> Optional[int]:
+    """Where the applied events begin (after the last restart or session
+    start) when none of them reverts others or holds a loop or a pause; else None."""
+    base = 0
+    for index, row in enumerate(rows):
+        if row.type in _RESETS:
+            base = index + 1
+        elif row.type in _MAY_REVERT:
+            return None
+    return base
+
+
+def checked_window(rows: Sequence[Row], candidates: Sequence[int]) -> Tuple[int, List[Row]]:
+    """The latest candidate start whose window, after its state rows, gives
+    what the whole session gives; (0, []) if none does."""
+    whole = applied_rows(rows)
+    for start in reversed(candidates):
+        before = applied_rows(rows[:start])
+        state, active_loop = state_rows(before)
+        if active_loop is not None:
+            continue
+        window = list(rows[start:])
+        applied = applied_rows(state + window)
+        applied_ids = {row.id for row in applied}
+        first_window_id = window[0].id
+        same_result = whole == before + [r for r in applied if r.id >= first_window_id]
+        # The turn the window starts with must stand, so that the latest action
+        # and user message come from the window, not from before it.
+        first_turn = [window[0].id, next(r.id for r in window if r.type == "user")]
+        kept = all(row_id in applied_ids for row_id in first_turn + [r.id for r in state])
+        if same_result and kept:
+            return start, state
+    return 0, []
     whole = applied_rows(rows)
     for start in reversed(starts[1 : len(starts) - turns + 1]):
         before = applied_rows(rows[:start])
@@ -226,10 +272,10 @@ class BoundedHistoryMixin:
         event = store.SQLEvent
         with store.session_scope() as session:
             query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            rows = [
-                Row(*row)
-                for row in query.with_entities(event.id, event.type_name, event.action_name)
-            ]
+            # Run as Core statements: ORM result handling costs more than the rows.
+            connection = session.connection()
+            listing = query.with_entities(event.id, event.type_name, event.action_name)
+            rows = list(map(Row._make, connection.execute(listing.statement).cursor))
             if not rows or not store.domain:
                 return None
             start, state = choose_window(rows, self.history_turns)
@@ -237,7 +283,8 @@ class BoundedHistoryMixin:
                 query = query.filter(
                     sa.or_(event.id >= rows[start].id, event.id.in_([r.id for r in state]))
                 )
-            events = [json.loads(data) for (data,) in query.with_entities(event.data)]
+            data = connection.execute(query.with_entities(event.data).statement).scalars()
+            events = [json.loads(text) for text in data]
 
         tracker = DialogueStateTracker.from_events(
             sender_id, deserialise_events(events), store.domain.slots

@@ -37,8 +37,10 @@ from serving.bounded_history import (
     BoundedSQLTrackerStore,
     Row,
     applied_rows,
+    checked_window,
     choose_window,
     deserialise_events,
+    turn_starts,
 )
 
 DOMAIN = Domain.from_yaml(
@@ -439,3 +441,19 @@ async def test_a_save_that_failed_is_made_up_by_the_next(db):
     await store.save(tracker)
 
     assert stored_rows(db) == [event.as_dict() for event in written + lost_for_now + later]
+
+
+def test_a_plain_session_gets_the_window_the_full_check_gives():
+    rng = __import__("random").Random(11)
+    for _ in range(200):
+        events = list(SESSION_START)
+        for n in range(rng.randint(1, 12)):
+            events += answer(f"q{n}", "ask_friendship", rng.choice(TOPICS))
+            events += rng.choice([[], [SlotSet("role", rng.choice(["client", "therapist"]))], [BotUttered("x")]])
+        rows = rows_of(events)
+        starts = turn_starts(rows)
+
+        window = choose_window(rows, TURNS)
+
+        expected = checked_window(rows, starts[1 : len(starts) - TURNS + 1])
+        assert window == (expected if len(starts) > TURNS else (0, []))

@@ -31,7 +31,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Te
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
@@ -226,6 +226,42 @@ def checked_window(rows: Sequence[Row], candidates: Sequence[int]) -> Tuple[int,
     return 0, []
 
 
+class SessionQueries(NamedTuple):
+    """Statements on a conversation's events (parameter `sender_id`)."""
+
+    listing: Any  # id, type and name of the current session's events
+    window: Any  # data of the events from `first_id` on, and of `state_ids`
+    whole: Any  # data of all events of the current session
+    last: Any  # data of the conversation's last stored event
+
+
+@functools.lru_cache(maxsize=None)
+def session_queries(table: sa.Table) -> SessionQueries:
+    """Built once: the current session is what SQLTrackerStore._event_query
+    selects (events from the latest SessionStarted on), in stored order."""
+    c = table.c
+    sender = sa.bindparam("sender_id")
+    session_start = (
+        sa.select(sa.func.max(c.timestamp))
+        .where(c.sender_id == sender, c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    in_session = sa.and_(
+        c.sender_id == sender,
+        sa.or_(c.timestamp >= session_start, session_start.is_(None)),
+    )
+    window = sa.or_(
+        c.id >= sa.bindparam("first_id"),
+        c.id.in_(sa.bindparam("state_ids", expanding=True)),
+    )
+    return SessionQueries(
+        listing=sa.select(c.id, c.type_name, c.action_name).where(in_session).order_by(c.id),
+        window=sa.select(c.data).where(in_session, window).order_by(c.id),
+        whole=sa.select(c.data).where(in_session).order_by(c.id),
+        last=sa.select(c.data).where(c.sender_id == sender).order_by(c.id.desc()).limit(1),
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def _event_classes() -> Dict[Text, type]:
     classes: Dict[Text, type] = {}
@@ -269,21 +305,19 @@ class BoundedHistoryMixin:
         if fetch_events_from_all_sessions:
             return await super()._retrieve(sender_id, True)  # type: ignore[misc]
         store: SQLTrackerStore = self  # type: ignore[assignment]
-        event = store.SQLEvent
+        queries = session_queries(store.SQLEvent.__table__)
         with store.session_scope() as session:
-            query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-            # Run as Core statements: ORM result handling costs more than the rows.
             connection = session.connection()
-            listing = query.with_entities(event.id, event.type_name, event.action_name)
-            rows = list(map(Row._make, connection.execute(listing.statement).cursor))
+            sender = {"sender_id": sender_id}
+            rows = list(map(Row._make, connection.execute(queries.listing, sender).cursor))
             if not rows or not store.domain:
                 return None
             start, state = choose_window(rows, self.history_turns)
             if start:
-                query = query.filter(
-                    sa.or_(event.id >= rows[start].id, event.id.in_([r.id for r in state]))
-                )
-            data = connection.execute(query.with_entities(event.data).statement).scalars()
+                window = {"first_id": rows[start].id, "state_ids": [r.id for r in state]}
+                data = connection.execute(queries.window, {**sender, **window}).scalars()
+            else:
+                data = connection.execute(queries.whole, sender).scalars()
             events = [json.loads(text) for text in data]
 
         tracker = DialogueStateTracker.from_events(
@@ -311,16 +345,11 @@ class BoundedHistoryMixin:
     def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
         """How many of the tracker's events come up to the conversation's last
         stored event: 0 if none is stored, None if the tracker lacks it."""
-        event = self.SQLEvent  # type: ignore[attr-defined]
-        last = (
-            session.query(event.data)
-            .filter(event.sender_id == tracker.sender_id)
-            .order_by(event.id.desc())
-            .first()
-        )
+        queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
+        last = session.connection().execute(queries.last, {"sender_id": tracker.sender_id}).scalar()
         if last is None:
             return 0
-        last_stored = json.loads(last.data)
+        last_stored = json.loads(last)
         for index in range(len(tracker.events) - 1, -1, -1):
             if _as_stored(tracker.events[index]) == last_stored:
                 return index + 1

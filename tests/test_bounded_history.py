@@ -457,3 +457,23 @@ def test_a_plain_session_gets_the_window_the_full_check_gives():
 
         expected = checked_window(rows, starts[1 : len(starts) - TURNS + 1])
         assert window == (expected if len(starts) > TURNS else (0, []))
+
+
+async def test_only_the_current_session_of_the_conversation_is_read(store, stock):
+    other = "conversation-2"
+    for turn in topic_turns(4):
+        for sender in (SENDER, other):
+            tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+            for event in (SESSION_START if not tracker.events else []) + turn:
+                tracker.update(event)
+            await store.save(tracker)
+    tracker = await store.retrieve(SENDER)
+    for event in SESSION_START + answer("new session", "ask_gifts", "gifts"):
+        tracker.update(event)
+    await store.save(tracker)
+
+    for sender in (SENDER, other):
+        ours, rasas = await store.retrieve(sender), await stock.retrieve(sender)
+        if sender == SENDER:
+            assert list(ours.events) == list(rasas.events)
+        same_state(ours, rasas)

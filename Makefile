@@ -58,6 +58,10 @@ browser: train
 	scripts/install_chromium.sh
 	$(PYTHON) -m pytest -m browser
 
+# Compares this assistant with a stock `rasa init` assistant, side by side (docs/performance.md).
+bench: train
+	$(PYTHON) -m bench
+
 audit:
 	@scripts/audit.sh
 

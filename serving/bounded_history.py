@@ -206,24 +206,6 @@ def checked_window(rows: Sequence[Row], candidates: Sequence[int]) -> Tuple[int,
         if same_result and kept:
             return start, state
     return 0, []
-    whole = applied_rows(rows)
-    for start in reversed(starts[1 : len(starts) - turns + 1]):
-        before = applied_rows(rows[:start])
-        state, active_loop = state_rows(before)
-        if active_loop is not None:
-            continue
-        window = list(rows[start:])
-        applied = applied_rows(state + window)
-        applied_ids = {row.id for row in applied}
-        first_window_id = window[0].id
-        same_result = whole == before + [r for r in applied if r.id >= first_window_id]
-        # The turn the window starts with must stand, so that the latest action
-        # and user message come from the window, not from before it.
-        first_turn = [window[0].id, next(r.id for r in window if r.type == "user")]
-        kept = all(row_id in applied_ids for row_id in first_turn + [r.id for r in state])
-        if same_result and kept:
-            return start, state
-    return 0, []
 
 
 class SessionQueries(NamedTuple):

@@ -41,7 +41,7 @@ def measure(
     start: Callable[[], assistants.Running],
     check: load.BodyCheck,
     args: argparse.Namespace,
-    training_seconds: Optional[float],
+    training: Optional[assistants.Timed],
 ) -> report.Measurement:
     averages = {"before start": machine.load_average()}
     running = start()
@@ -59,7 +59,9 @@ def measure(
     finally:
         running.stop()
     return report.Measurement(
-        running.name, running.startup_seconds, memory, training_seconds, loaded, single,
+        running.name, running.startup_seconds, memory,
+        training.seconds if training else None, loaded, single,
+        training.cpu_seconds if training else None,
         {k: round(v, 2) for k, v in averages.items()}, running.details,
     )
 
@@ -74,18 +76,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     stock_record = assistants.ensure_stock(say)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        training_seconds, trained = None, None
+        training, trained = None, None
         if not args.skip_training:
-            training_seconds, trained = assistants.train_ours(say, work)
-            say(f"  ours: trained in {training_seconds:.0f} s")
+            training, trained = assistants.train_ours(say, work)
+            say(f"  ours: trained in {training.seconds:.0f} s ({training.cpu_seconds:.0f} s of CPU)")
         model = assistants.our_model(args.model, trained)
 
         say("Stock assistant:")
-        stock = measure(lambda: assistants.start_stock(run_dir), load.rest_reply, args,
-                        stock_record.get("training_seconds"))
+        stock_training = assistants.Timed(
+            stock_record["training_seconds"], stock_record.get("training_cpu_seconds") or 0.0
+        )
+        stock = measure(lambda: assistants.start_stock(run_dir), load.rest_reply, args, stock_training)
         say(f"Our assistant ({model}):")
         ours = measure(lambda: assistants.start_ours(run_dir, model, args.tracker_store),
-                       load.contract_reply, args, training_seconds)
+                       load.contract_reply, args, training)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -477,3 +477,25 @@ async def test_only_the_current_session_of_the_conversation_is_read(store, stock
         if sender == SENDER:
             assert list(ours.events) == list(rasas.events)
         same_state(ours, rasas)
+
+
+class ListBroker:
+    """An event broker that keeps what it is given."""
+
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event, **kwargs):
+        self.published.append(event)
+
+
+async def test_an_event_broker_gets_each_new_event_once(db):
+    broker = ListBroker()
+    store = BoundedSQLTrackerStore(
+        DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS, event_broker=broker
+    )
+
+    written = await converse(store, topic_turns(8))
+
+    published = [{k: v for k, v in e.items() if k != "sender_id"} for e in broker.published]
+    assert published == [event.as_dict() for event in written]

@@ -13,6 +13,10 @@ failures instead (so Rasa's fallback never engages) and:
   still missing (Rasa's SQL store writes whatever the database lacks), and
   logs when the database works again.
 
+Each message loads only the session's last few turns plus the state they start
+from (serving.bounded_history), so a long conversation costs no more per
+message than a short one.
+
 Configured in endpoints.yml as `type: serving.tracker_store.ResilientSQLTrackerStore`;
 the database is chosen by serving.settings.tracker_db_url (docs/deploy.md).
 """
@@ -28,6 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import URL
 
 from serving import settings
+from serving.bounded_history import BoundedHistoryMixin
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +53,9 @@ def describe_error(error: BaseException) -> str:
     return f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
 
 
-class ResilientSQLTrackerStore(SQLTrackerStore):
-    """SQL tracker store (SQLite or PostgreSQL) that logs and retries instead of forgetting."""
+class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
+    """SQL tracker store (SQLite or PostgreSQL) that logs and retries instead of
+    forgetting, and loads only the recent turns of a session (serving.bounded_history)."""
 
     def __init__(
         self,

@@ -109,9 +109,13 @@ def spawn(args: Sequence[str], log_path: Path, env: Dict[str, str]) -> subproces
 
 
 def action_server_command(port: int) -> List[str]:
-    """The action server; it listens on SANIC_HOST (see `rasa_environment`)."""
+    """The action server; it listens on SANIC_HOST (see `rasa_environment`).
+
+    rasa-sdk's own entry point, which `rasa run actions` calls after importing
+    all of Rasa: the same server in 40 MB instead of 120 MB, and ready sooner.
+    """
     return [
-        str(VENV_BIN / "rasa"), "run", "actions",
+        sys.executable, "-m", "rasa_sdk",
         "--actions", "actions", "--port", str(port),
     ]
 

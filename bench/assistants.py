@@ -122,8 +122,9 @@ def train_ours(say: Callable[[str], None], out_dir: Path) -> Tuple[Timed, Path]:
 
 
 def our_model(explicit: Optional[Path], trained: Optional[Path]) -> Path:
-    """The model to serve: the one asked for, else the newest in models/, else the one just trained."""
-    model = explicit or _newest_model(PROJECT_ROOT / "models") or trained
+    """The model to serve: the one asked for, else the one just trained from the
+    project as it is, else the newest in models/."""
+    model = explicit or trained or _newest_model(PROJECT_ROOT / "models")
     if model is None:
         raise FileNotFoundError("No model in models/ and none trained: run without --skip-training.")
     return model

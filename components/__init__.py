@@ -1,1 +1,4 @@
 """Custom NLU components of the assistant's pipeline (config.yml)."""
+from components import spacy_once
+
+spacy_once.install()

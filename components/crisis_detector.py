@@ -55,7 +55,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {PATTERNS_KEY: "safety/crisis_patterns.yml", MODEL_THRESHOLD_KEY: 0.35}
+        return {PATTERNS_KEY: "safety/crisis_patterns.yml", MODEL_THRESHOLD_KEY: 0.45}
 
     def __init__(self, config: Dict[Text, Any], matcher: CrisisMatcher) -> None:
         self.component_config = config

@@ -45,9 +45,8 @@ def entity_doc(message: Message, nlp: Language) -> Doc:
 def entities_in(doc: Doc, text: Text) -> List[Dict[Text, Any]]:
     """SpacyEntityExtractor's entities, each value as written in `text`."""
     return [
-        {"entity": ent.label_, "value": text[ent.start_char:ent.end_char],
-         "start": ent.start_char, "confidence": None, "end": ent.end_char}
-        for ent in doc.ents
+        {**entity, "value": text[entity["start"]:entity["end"]]}
+        for entity in SpacyEntityExtractor._extract_entities(doc)
     ]
 
 

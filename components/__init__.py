@@ -1,4 +1,4 @@
 """Custom NLU components of the assistant's pipeline (config.yml)."""
-from components import spacy_once
+from components import spacy_model
 
-spacy_once.install()
+spacy_model.install()

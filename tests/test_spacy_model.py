@@ -1,4 +1,5 @@
-"""SpacyNLP loads the spaCy model once however many pipeline nodes create it."""
+"""SpacyNLP loads the spaCy model once however many pipeline nodes create it, and
+leaves its entity recogniser to the date extractor."""
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -6,7 +7,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 
 import components  # noqa: F401  (installs the shared loading)
-from components import spacy_once
+from components import spacy_model
 
 
 def create(tmp_path, name):
@@ -22,5 +23,14 @@ def test_two_nodes_share_one_model(tmp_path):
 
 def test_installing_twice_keeps_one_cache():
     first = SpacyNLP.load_model
-    spacy_once.install()
+    spacy_model.install()
     assert SpacyNLP.load_model is first
+
+
+def test_the_recogniser_is_disabled_but_still_there(tmp_path):
+    nlp = create(tmp_path, "provide_SpacyNLP0").provide().model
+    assert "ner" not in nlp.pipe_names
+    assert "ner" in nlp.component_names
+    doc = nlp("we finished therapy two years ago")
+    assert not doc.has_annotation("ENT_IOB")
+    assert [e.text for e in nlp.get_pipe("ner")(doc).ents] == ["two years ago"]

@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # The build fails when NLU cross-validation's weighted intent F1 is below this.
 CROSSVAL_MIN_F1 := 0.90
 
-.PHONY: help setup train run test validate unit conversations nlu-crossval crisis \
+.PHONY: help setup train run test validate unit conversations nlu-crossval model \
         integration browser bench audit forget-old forget clean
 
 help:
@@ -32,7 +32,7 @@ run: train
 	@$(PYTHON) -m serving.run
 
 # The statistical check runs last, so a run reports every functional test first.
-test: setup validate train unit conversations crisis integration browser nlu-crossval
+test: setup validate train unit conversations model integration browser nlu-crossval
 	@echo "All tests passed."
 
 validate: setup
@@ -44,7 +44,8 @@ unit: setup
 conversations: train
 	$(RASA) test core --stories tests/ --fail-on-prediction-errors --out results/conversations
 
-crisis: train
+# Tests on the trained model: the crisis sets, and the quick DIET loader against Rasa's.
+model: train
 	$(PYTHON) -m pytest -m model
 
 nlu-crossval: setup

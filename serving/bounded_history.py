@@ -33,6 +33,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
 # RulePolicy's rules look at the last turn or two; a form or loop still open
@@ -264,6 +265,19 @@ def deserialise_events(serialised: List[Dict[Text, Any]]) -> List[Event]:
     return events
 
 
+def _event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+    """The events table's columns for `event`, as SQLTrackerStore.save fills them."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 def _as_stored(event: Any) -> Any:
     """An event as the events table holds it (JSON turns tuples into lists)."""
     return json.loads(json.dumps(event.as_dict()))
@@ -272,8 +286,9 @@ def _as_stored(event: Any) -> Any:
 class BoundedHistoryMixin:
     """Loads a bounded, state-preserving part of the current session; saves
     exactly the new events. For subclasses of SQLTrackerStore, in front of it
-    or of a subclass of it: it changes how the session is read (`_retrieve`)
-    and which events are written (`_additional_events`), nothing else."""
+    or of a subclass of it: it changes how the session is read (`_retrieve`),
+    which events are written (`_additional_events`) and that they are written
+    in one statement (`save`), nothing else."""
 
     def __init__(self, *args: Any, history_turns: int = DEFAULT_HISTORY_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -307,6 +322,17 @@ class BoundedHistoryMixin:
         )
         setattr(tracker, LOADED_EVENTS_ATTRIBUTE, len(tracker.events))
         return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save, with one INSERT for all the new events rather
+        than an ORM object each (a third of the cost of a save)."""
+        store: SQLTrackerStore = self  # type: ignore[assignment]
+        await store.stream_events(tracker)
+        with store.session_scope() as session:
+            rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(store.SQLEvent.__table__.insert(), rows)
+            session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events after the conversation's last stored one.

@@ -63,10 +63,13 @@ def _delete(engine: Engine, condition: sa.sql.ClauseElement) -> Deleted:
 
 
 def _vacuum(engine: Engine) -> None:
-    statement = "VACUUM" if engine.dialect.name == "sqlite" else "VACUUM events"
+    sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(statement)
+            connection.exec_driver_sql("VACUUM" if sqlite else "VACUUM events")
+            if sqlite:
+                # The write-ahead log still holds the pages as they were: empty it.
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except sa.exc.DBAPIError as error:
         # The rows are gone either way; the database reclaims the space later.
         logger.warning("Could not vacuum the tracker database: %s", type(error.orig).__name__)

@@ -15,7 +15,8 @@ failures instead (so Rasa's fallback never engages) and:
 
 Each message loads only the session's last few turns plus the state they start
 from (serving.bounded_history), so a long conversation costs no more per
-message than a short one.
+message than a short one. An SQLite file is used through serving.sqlite_engine
+(kept connections, write-ahead log).
 
 Configured in endpoints.yml as `type: serving.tracker_store.ResilientSQLTrackerStore`;
 the database is chosen by serving.settings.tracker_db_url (docs/deploy.md).
@@ -27,11 +28,12 @@ import os
 from collections import OrderedDict
 from typing import Any, Dict, Iterable, Iterator, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import URL
 
-from serving import settings
+from serving import settings, sqlite_engine
 from serving.bounded_history import BoundedHistoryMixin
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+        if sqlite_engine.is_sqlite_file(self.engine.url):
+            self._use_engine(sqlite_engine.create_engine(self.engine.url))
         # Rasa only logs when it cannot create the tables; check, and create
         # them on the first save once the database is there.
         self._tables_ready = False
@@ -107,6 +111,11 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
                 self.store_name,
                 describe_error(error),
             )
+
+    def _use_engine(self, engine: sa.engine.Engine) -> None:
+        self.engine.dispose()
+        self.engine = engine
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
     def _ensure_tables(self) -> None:
         if not self._tables_ready:

@@ -159,6 +159,23 @@ async def test_every_event_is_stored_once_in_order(store, db):
     assert stored_rows(db) == [event.as_dict() for event in written]
 
 
+async def test_each_column_is_filled_as_rasas_save_fills_it(store, db, tmp_path):
+    written = await converse(store, topic_turns(2))
+    rasas_db = tmp_path / "rasa.db"
+    tracker = DialogueStateTracker.from_events(SENDER, written, DOMAIN.slots)
+    await SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(rasas_db)).save(tracker)
+
+    def columns(path: Path) -> List[tuple]:
+        with sqlite3.connect(path) as connection:
+            return connection.execute(
+                "SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data "
+                "FROM events ORDER BY id"
+            ).fetchall()
+
+    assert columns(db) == columns(rasas_db)
+    assert any(row[4] == "ask_friendship" for row in columns(db))
+
+
 async def test_saving_the_same_tracker_twice_adds_nothing(store, db):
     await converse(store, topic_turns(6))
     tracker = await store.retrieve(SENDER)

@@ -13,6 +13,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event as sa_event
 
 from serving.tracker_store import ResilientSQLTrackerStore, describe_error
 
@@ -146,13 +147,14 @@ async def test_when_the_database_is_back_every_kept_conversation_is_written(db_f
 async def test_a_failed_load_starts_a_new_session_that_is_saved_whole(db_file, store_logs):
     store = make_store(db_file)
     await say(store, "carol", "before")
-    blocker = sqlite3.connect(db_file)
-    blocker.execute("BEGIN EXCLUSIVE")  # nobody can read
+    # Readers are never locked out of a write-ahead-logged database: move its table away.
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("ALTER TABLE events RENAME TO events_away")
     try:
         assert await store.retrieve("carol") is None
     finally:
-        blocker.rollback()
-        blocker.close()
+        with sqlite3.connect(db_file) as connection:
+            connection.execute("ALTER TABLE events_away RENAME TO events")
     assert any("could not load" in m for m in errors(store_logs))
 
     fresh = DialogueStateTracker("carol", DOMAIN.slots)
@@ -222,3 +224,18 @@ def test_a_server_keeping_conversations_in_memory_is_reported(store_logs, db_fil
     assert not report_store_in_use(FailSafeTrackerStore(InMemoryTrackerStore(DOMAIN)))
     assert any("NOT being stored" in m and "InMemoryTrackerStore" in m for m in errors(store_logs))
     assert report_store_in_use(FailSafeTrackerStore(make_store(db_file)))
+
+
+async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
+    store = make_store(db_file)
+    await say(store, "ivan", "hello")
+    with sqlite3.connect(db_file) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    # The log holds what people wrote, so it is as private as the database.
+    assert stat.S_IMODE(os.stat(f"{db_file}-wal").st_mode) == 0o600
+    # One connection serves message after message.
+    connections = []
+    sa_event.listen(store.engine, "connect", lambda *args: connections.append(args))
+    for turn in range(3):
+        await say(store, "ivan", f"turn {turn}")
+    assert len(connections) == 0

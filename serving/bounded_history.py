@@ -17,6 +17,13 @@ when it gives the very state the whole session gives: no form or loop active
 where it starts, and no rewind inside it reaching back before it. Otherwise an
 earlier start is tried, down to loading the whole session as Rasa does.
 
+A long session is not listed whole either: its last `listing_rows` events are,
+and when nothing in the session may revert other events (no loop, rewind,
+pause, restart, ...), the state before the window is read with one grouped
+query (each slot's last value, the bot's last message). So the work per
+message stays the same at turn 1000 as at turn 10. A session that holds such
+events is listed whole, as above.
+
 Use it in front of SQLTrackerStore or of a subclass of it:
 `class Store(BoundedHistoryMixin, SQLTrackerStore)`. `history_turns` can be set
 in the endpoints file beside the store's other settings.
@@ -26,6 +33,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Text, Tuple
 
 import sqlalchemy as sa
@@ -36,9 +44,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
+logger = logging.getLogger(__name__)
+
 # RulePolicy's rules look at the last turn or two; a form or loop still open
 # at the window's start moves it back (see choose_window).
 DEFAULT_HISTORY_TURNS = 5
+
+# How many of a session's last events are listed before the whole listing is
+# avoided: far more than `history_turns` turns take (five to eight events each).
+DEFAULT_LISTING_ROWS = 120
 
 # Set on each tracker this store loads: how many events it was loaded with.
 LOADED_EVENTS_ATTRIBUTE = "_bounded_history_loaded_events"
@@ -213,6 +227,9 @@ class SessionQueries(NamedTuple):
     """Statements on a conversation's events (parameter `sender_id`)."""
 
     listing: Any  # id, type and name of the current session's events
+    tail: Any  # the same for its last `limit` events, newest first
+    may_revert: Any  # some event of the session that may revert others, if any
+    state_before: Any  # each slot's and the bot's last event before `before_id`
     window: Any  # data of the events from `first_id` on, and of `state_ids`
     whole: Any  # data of all events of the current session
     last: Any  # data of the conversation's last stored event
@@ -237,12 +254,48 @@ def session_queries(table: sa.Table) -> SessionQueries:
         c.id >= sa.bindparam("first_id"),
         c.id.in_(sa.bindparam("state_ids", expanding=True)),
     )
+    last_reset = (
+        sa.select(sa.func.coalesce(sa.func.max(c.id), 0))
+        .where(c.sender_id == sender, c.type_name.in_(sorted(_RESETS)))
+        .scalar_subquery()
+    )
+    listed = sa.select(c.id, c.type_name, c.action_name).where(in_session)
     return SessionQueries(
-        listing=sa.select(c.id, c.type_name, c.action_name).where(in_session).order_by(c.id),
+        listing=listed.order_by(c.id),
+        tail=listed.order_by(c.id.desc()).limit(sa.bindparam("limit")),
+        may_revert=sa.select(c.id)
+        .where(in_session, c.type_name.in_(sorted(_MAY_REVERT | {"restart"})))
+        .limit(1),
+        # Slot events carry the slot's name where actions carry theirs; bot
+        # events have none, so each slot and the bot make one group.
+        state_before=sa.select(sa.func.max(c.id), c.type_name, c.action_name)
+        .where(
+            in_session,
+            c.type_name.in_(["slot", "bot"]),
+            c.id > last_reset,
+            c.id < sa.bindparam("before_id"),
+        )
+        .group_by(c.type_name, c.action_name),
         window=sa.select(c.data).where(in_session, window).order_by(c.id),
         whole=sa.select(c.data).where(in_session).order_by(c.id),
         last=sa.select(c.data).where(c.sender_id == sender).order_by(c.id.desc()).limit(1),
     )
+
+
+@functools.lru_cache(maxsize=None)
+def session_index(table: sa.Table) -> sa.Index:
+    """An index on (conversation, event type): finding a session's start, its
+    last reset and its slot and bot events then reads those rows, not all."""
+    return sa.Index("ix_events_sender_id_type_name", table.c.sender_id, table.c.type_name)
+
+
+def create_session_index(engine: Any, table: sa.Table) -> None:
+    """Creates the index where it is missing. Several servers starting at once
+    may race to create it; the one that loses has nothing to do."""
+    try:
+        session_index(table).create(bind=engine, checkfirst=True)
+    except sa.exc.DBAPIError as error:
+        logger.debug("Index on the events table not created here: %s", type(error.orig).__name__)
 
 
 @functools.lru_cache(maxsize=1)
@@ -263,6 +316,16 @@ def deserialise_events(serialised: List[Dict[Text, Any]]) -> List[Event]:
         if event:
             events.append(event)
     return events
+
+
+def _rows(result: Any) -> List[Row]:
+    return list(map(Row._make, result.cursor))
+
+
+def _window_in(rows: List[Row], turns: int) -> Tuple[int, List[Row]]:
+    """`choose_window` with the start as an event id (0: the whole session)."""
+    start, state = choose_window(rows, turns)
+    return (rows[start].id if start else 0), state
 
 
 def _event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
@@ -290,11 +353,28 @@ class BoundedHistoryMixin:
     which events are written (`_additional_events`) and that they are written
     in one statement (`save`), nothing else."""
 
-    def __init__(self, *args: Any, history_turns: int = DEFAULT_HISTORY_TURNS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        history_turns: int = DEFAULT_HISTORY_TURNS,
+        listing_rows: int = DEFAULT_LISTING_ROWS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if int(history_turns) < 1:
             raise ValueError("history_turns must be at least 1")
         self.history_turns = int(history_turns)
+        self.listing_rows = max(int(listing_rows), 1)
+        self.create_session_index()
+
+    def create_session_index(self) -> None:
+        """Creates the events table's index on (conversation, event type);
+        for stores that create their tables later, call it again then."""
+        store: SQLTrackerStore = self  # type: ignore[assignment]
+        try:
+            create_session_index(store.engine, store.SQLEvent.__table__)
+        except sa.exc.SQLAlchemyError:
+            pass  # no database yet: the store says so itself
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -306,12 +386,11 @@ class BoundedHistoryMixin:
         with store.session_scope() as session:
             connection = session.connection()
             sender = {"sender_id": sender_id}
-            rows = list(map(Row._make, connection.execute(queries.listing, sender).cursor))
-            if not rows or not store.domain:
+            first_id, state = self._window_of(connection, queries, sender)
+            if first_id is None or not store.domain:
                 return None
-            start, state = choose_window(rows, self.history_turns)
-            if start:
-                window = {"first_id": rows[start].id, "state_ids": [r.id for r in state]}
+            if first_id:
+                window = {"first_id": first_id, "state_ids": [r.id for r in state]}
                 data = connection.execute(queries.window, {**sender, **window}).scalars()
             else:
                 data = connection.execute(queries.whole, sender).scalars()
@@ -322,6 +401,25 @@ class BoundedHistoryMixin:
         )
         setattr(tracker, LOADED_EVENTS_ATTRIBUTE, len(tracker.events))
         return tracker
+
+    def _window_of(
+        self, connection: Any, queries: SessionQueries, sender: Dict[Text, Any]
+    ) -> Tuple[Optional[int], List[Row]]:
+        """Where the window starts (an event id, 0 for the whole session, None
+        for no session) and the rows that carry the state there."""
+        tail = _rows(connection.execute(queries.tail, {**sender, "limit": self.listing_rows}))
+        tail.reverse()
+        if len(tail) < self.listing_rows:  # the whole session
+            return _window_in(tail, self.history_turns) if tail else (None, [])
+        starts = turn_starts(tail)
+        # The turn starting the window, and the whole turn before it, are in
+        # the tail; nothing before it changes where that turn starts.
+        plain = connection.execute(queries.may_revert, sender).first() is None
+        if plain and len(starts) > self.history_turns:
+            start_id = tail[starts[-self.history_turns]].id
+            state = _rows(connection.execute(queries.state_before, {**sender, "before_id": start_id}))
+            return start_id, sorted(state)
+        return _window_in(_rows(connection.execute(queries.listing, sender)), self.history_turns)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, with one INSERT for all the new events rather

@@ -120,6 +120,7 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
     def _ensure_tables(self) -> None:
         if not self._tables_ready:
             self.Base.metadata.create_all(self.engine)
+            self.create_session_index()
             self._tables_ready = True
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -31,6 +31,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.events import deserialise_events as rasa_deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event as sa_event
 
 from serving.bounded_history import (
     BoundedHistoryMixin,
@@ -40,6 +41,7 @@ from serving.bounded_history import (
     checked_window,
     choose_window,
     deserialise_events,
+    session_queries,
     turn_starts,
 )
 
@@ -516,3 +518,69 @@ async def test_an_event_broker_gets_each_new_event_once(db):
 
     published = [{k: v for k, v in e.items() if k != "sender_id"} for e in broker.published]
     assert published == [event.as_dict() for event in written]
+
+
+def plain_events(rng) -> List[Event]:
+    """A session whose events revert nothing: turns of answers and slots."""
+    events: List[Event] = list(SESSION_START)
+    for _ in range(rng.randint(1, 30)):
+        events.append(UserUttered("text", {"name": rng.choice(["ask_romance", "affirm"])}))
+        for _ in range(rng.randint(0, 4)):
+            events.append(
+                rng.choice(
+                    [
+                        lambda: SlotSet(rng.choice(["topic", "role", "relationship"]), rng.choice(TOPICS)),
+                        lambda: BotUttered(rng.choice(TOPICS)),
+                        lambda: ActionExecuted(rng.choice(["action_answer_topic", ACTION_LISTEN])),
+                    ]
+                )()
+            )
+        events.append(ActionExecuted(ACTION_LISTEN))
+    return events
+
+
+async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):
+    """The last `listing_rows` events and a grouped query for the state before
+    them give the very tracker a whole listing gives, for sessions with and
+    without events that revert others."""
+    import random
+
+    rng = random.Random(11)
+    listed_whole = from_tail = 0
+    for number in range(120):
+        db = tmp_path / f"session-{number}.db"
+        events = plain_events(rng) if number % 2 else random_events(rng)
+        writer = BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
+        await writer.save(DialogueStateTracker.from_events(SENDER, events, DOMAIN.slots))
+
+        short = BoundedSQLTrackerStore(
+            DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS, listing_rows=30
+        )
+        listings = []
+        listing = session_queries(short.SQLEvent.__table__).listing
+        sa_event.listen(
+            short.engine, "before_cursor_execute",
+            lambda conn, cursor, statement, *args: listings.append(statement)
+            if statement == str(listing.compile(short.engine)) else None,
+        )
+        whole = BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
+        loaded, expected = await short.retrieve(SENDER), await whole.retrieve(SENDER)
+
+        assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in expected.events]
+        same_state(loaded, DialogueStateTracker.from_events(SENDER, events, DOMAIN.slots))
+        if listings:
+            listed_whole += 1
+        elif len(events) > 30:
+            from_tail += 1
+    # Both ways were taken, many times.
+    assert listed_whole > 10 and from_tail > 10
+
+
+def test_the_events_table_gets_an_index_on_conversation_and_type(store, db):
+    with sqlite3.connect(db) as connection:
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list(events)")}
+        columns = [row[2] for row in connection.execute("PRAGMA index_info(ix_events_sender_id_type_name)")]
+    assert "ix_events_sender_id_type_name" in indexes
+    assert columns == ["sender_id", "type_name"]
+    # A second store on the same database finds it there.
+    BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))

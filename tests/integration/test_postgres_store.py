@@ -84,3 +84,37 @@ def test_retention_reports_an_unreachable_database():
     result = retention(f"postgresql://rasa@127.0.0.1:{free_port()}/rasa", "forget-old")
     assert result.returncode == 1
     assert "Could not reach the tracker database" in result.stderr
+
+
+async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
+    """The bounded loading's queries (the session's tail, the grouped state
+    before it, the index) on PostgreSQL: the same tracker as a whole listing."""
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    domain = Domain.from_yaml(
+        'version: "3.1"\nslots:\n  topic: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n'
+        '  role: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n'
+    )
+    tracker = DialogueStateTracker("pg-long", domain.slots)
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+        tracker.update(event)
+    tracker.update(SlotSet("role", "client"))
+    for turn in range(40):
+        tracker.update(UserUttered(f"question {turn}"))
+        tracker.update(ActionExecuted("action_answer_topic"))
+        tracker.update(BotUttered(f"answer {turn}"))
+        tracker.update(SlotSet("topic", f"topic {turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+    writer = ResilientSQLTrackerStore(domain=domain, host=store_url)
+    await writer.save(tracker)
+
+    from_tail = ResilientSQLTrackerStore(domain=domain, host=store_url, history_turns=3, listing_rows=30)
+    listed_whole = ResilientSQLTrackerStore(domain=domain, host=store_url, history_turns=3, listing_rows=10_000)
+    loaded, expected = await from_tail.retrieve("pg-long"), await listed_whole.retrieve("pg-long")
+
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in expected.events]
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == [f"question {n}" for n in (37, 38, 39)]
+    assert loaded.get_slot("role") == "client" and loaded.get_slot("topic") == "topic 39"
+    engine = sa.create_engine(store_url)
+    assert "ix_events_sender_id_type_name" in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
+    engine.dispose()

@@ -326,32 +326,33 @@ def test_no_window_when_the_session_is_short():
     assert choose_window(rows_of(events), TURNS) == (0, [])
 
 
+def session_of_turns(rng, max_turns: int, makers) -> List[Event]:
+    """A session of up to `max_turns` turns: a user message, up to four events
+    from `makers` (chosen at random), and `action_listen`."""
+    events: List[Event] = list(SESSION_START)
+    for _ in range(rng.randint(1, max_turns)):
+        events.append(UserUttered("text", {"name": rng.choice(["ask_romance", "affirm"])}))
+        events += [rng.choice(makers)() for _ in range(rng.randint(0, 4))]
+        events.append(ActionExecuted(ACTION_LISTEN))
+    return events
+
+
 def random_events(rng) -> List[Event]:
     """A session of random turns mixing every event that changes the state."""
     loop = "action_two_stage_fallback"
-    events: List[Event] = list(SESSION_START)
-    for _ in range(rng.randint(1, 14)):
-        events.append(UserUttered("text", {"name": rng.choice(["ask_romance", "affirm"])}))
-        for _ in range(rng.randint(0, 4)):
-            events.append(
-                rng.choice(
-                    [
-                        lambda: SlotSet(rng.choice(["topic", "role"]), rng.choice(TOPICS)),
-                        lambda: BotUttered(rng.choice(TOPICS)),
-                        lambda: ActionExecuted(rng.choice([loop, "action_answer_topic"])),
-                        lambda: ActiveLoop(rng.choice([loop, None])),
-                        lambda: ActionExecutionRejected(loop),
-                        lambda: UserUtteranceReverted(),
-                        lambda: ActionReverted(),
-                        lambda: AllSlotsReset(),
-                        lambda: Restarted(),
-                        lambda: ConversationPaused(),
-                        lambda: ConversationResumed(),
-                    ]
-                )()
-            )
-        events.append(ActionExecuted(ACTION_LISTEN))
-    return events
+    return session_of_turns(rng, 14, [
+        lambda: SlotSet(rng.choice(["topic", "role"]), rng.choice(TOPICS)),
+        lambda: BotUttered(rng.choice(TOPICS)),
+        lambda: ActionExecuted(rng.choice([loop, "action_answer_topic"])),
+        lambda: ActiveLoop(rng.choice([loop, None])),
+        lambda: ActionExecutionRejected(loop),
+        lambda: UserUtteranceReverted(),
+        lambda: ActionReverted(),
+        lambda: AllSlotsReset(),
+        lambda: Restarted(),
+        lambda: ConversationPaused(),
+        lambda: ConversationResumed(),
+    ])
 
 
 def test_random_sessions_give_rasas_state():
@@ -522,21 +523,11 @@ async def test_an_event_broker_gets_each_new_event_once(db):
 
 def plain_events(rng) -> List[Event]:
     """A session whose events revert nothing: turns of answers and slots."""
-    events: List[Event] = list(SESSION_START)
-    for _ in range(rng.randint(1, 30)):
-        events.append(UserUttered("text", {"name": rng.choice(["ask_romance", "affirm"])}))
-        for _ in range(rng.randint(0, 4)):
-            events.append(
-                rng.choice(
-                    [
-                        lambda: SlotSet(rng.choice(["topic", "role", "relationship"]), rng.choice(TOPICS)),
-                        lambda: BotUttered(rng.choice(TOPICS)),
-                        lambda: ActionExecuted(rng.choice(["action_answer_topic", ACTION_LISTEN])),
-                    ]
-                )()
-            )
-        events.append(ActionExecuted(ACTION_LISTEN))
-    return events
+    return session_of_turns(rng, 30, [
+        lambda: SlotSet(rng.choice(["topic", "role", "relationship"]), rng.choice(TOPICS)),
+        lambda: BotUttered(rng.choice(TOPICS)),
+        lambda: ActionExecuted(rng.choice(["action_answer_topic", ACTION_LISTEN])),
+    ])
 
 
 async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):

@@ -413,9 +413,12 @@ class BoundedHistoryMixin:
             return _window_in(tail, self.history_turns) if tail else (None, [])
         starts = turn_starts(tail)
         # The turn starting the window, and the whole turn before it, are in
-        # the tail; nothing before it changes where that turn starts.
-        plain = connection.execute(queries.may_revert, sender).first() is None
-        if plain and len(starts) > self.history_turns:
+        # the tail; nothing before it changes where that turn starts. Only a
+        # session where nothing reverts anything needs no whole listing.
+        if (
+            len(starts) > self.history_turns
+            and connection.execute(queries.may_revert, sender).first() is None
+        ):
             start_id = tail[starts[-self.history_turns]].id
             state = _rows(connection.execute(queries.state_before, {**sender, "before_id": start_id}))
             return start_id, sorted(state)

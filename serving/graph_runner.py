@@ -14,14 +14,11 @@ training and `rasa test` keep Rasa's runner.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import rasa.core.processor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-
-logger = logging.getLogger(__name__)
 
 # A node and the names of what it needs (other nodes or the run's inputs), in
 # the order its `__call__` takes them.

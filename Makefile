@@ -49,7 +49,7 @@ model: train
 	$(PYTHON) -m pytest -m model
 
 nlu-crossval: setup
-	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/crossval
+	$(PYTHON) scripts/crossval.py --nlu data --config config.yml --cross-validation --folds 5 --out results/crossval
 	$(PYTHON) scripts/check_crossval.py results/crossval/intent_report.json $(CROSSVAL_MIN_F1)
 
 integration: train

@@ -53,14 +53,32 @@ def test_the_sets_are_big_enough_and_apart():
     assert not set(CRISIS) & set(NOT_CRISIS)
 
 
-def test_the_sets_are_held_out_from_training():
-    training = set()
-    for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml"):
+def training_examples() -> List[tuple]:
+    """(intent, text) for every example in data/nlu."""
+    examples = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in str(block.get("examples") or "").splitlines():
-                training.add(line.strip().lstrip("- ").strip().lower())
+                text = line.strip().lstrip("- ").strip()
+                if text and block.get("intent"):
+                    examples.append((block["intent"], text))
+    return examples
+
+
+def test_the_sets_are_held_out_from_training():
+    training = {text.lower() for _, text in training_examples()}
     copies = [text for text in CRISIS + NOT_CRISIS if text.lower() in training]
     assert not copies, f"test messages copied from data/nlu: {copies}"
+
+
+def test_the_patterns_catch_every_crisis_example_and_no_other_training_example(nlp):
+    # The patterns alone must know every wording of crisis the model is taught, so that a
+    # model retrained on other data cannot lose one; and no other intent may look like one.
+    examples = training_examples()
+    missed = [text for intent, text in examples if intent == "crisis" and not families_found(nlp, MATCHER, text)]
+    flagged = [text for intent, text in examples if intent != "crisis" and families_found(nlp, MATCHER, text)]
+    assert not missed, f"crisis examples no pattern matches: {missed}"
+    assert not flagged, f"other examples a pattern takes for a crisis: {flagged}"
 
 
 @pytest.mark.parametrize(

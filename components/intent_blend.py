@@ -23,10 +23,10 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
-from scipy.sparse import vstack
 
 DIET_WEIGHT_KEY = "diet_weight"
 
@@ -47,15 +47,10 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         # A message without tokens (an empty text) has no features to regress
         # on: it keeps what DIET said.
-        featured, rows = [], []
-        for message in messages:
-            row = self._create_X([message])
-            if row.shape[1] == self.clf.n_features_in_:
-                featured.append(message)
-                rows.append(row)
+        featured = [message for message in messages if message.features_present(TEXT)]
         if not featured:
             return messages
-        probabilities = self.clf.predict_proba(vstack(rows))
+        probabilities = self.clf.predict_proba(self._create_X(featured))
         for message, row in zip(featured, probabilities):
             regression = dict(zip(self.clf.classes_, row))
             ranking = blend(ranking_of(message), regression, self.config[DIET_WEIGHT_KEY])

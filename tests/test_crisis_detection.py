@@ -12,7 +12,6 @@ from typing import List
 
 import pytest
 import spacy
-import yaml
 
 from components.crisis_matcher import CrisisMatcher, PatternError
 from serving import processes
@@ -54,15 +53,11 @@ def test_the_sets_are_big_enough_and_apart():
 
 
 def training_examples() -> List[tuple]:
-    """(intent, text) for every example in data/nlu."""
-    examples = []
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                text = line.strip().lstrip("- ").strip()
-                if text and block.get("intent"):
-                    examples.append((block["intent"], text))
-    return examples
+    """(intent, text) for every example in data/nlu, entity annotations removed, as Rasa reads them."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    return [(example.get("intent"), example.get("text")) for example in data.intent_examples]
 
 
 def test_the_sets_are_held_out_from_training():

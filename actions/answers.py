@@ -16,6 +16,7 @@ from actions.knowledge import (
     points_used,
     sources,
 )
+from actions.romance_context import is_romantic
 
 TOPIC_SLOT = "topic"
 TOPIC_OF_INTENT = {f"ask_{topic}": topic for topic in TOPICS}
@@ -25,10 +26,10 @@ FOLLOWUP_OF_INTENT = {
     "followup_both_want": "both_want",
     "followup_online": "online",
 }
-ROMANTIC_RELATIONSHIPS = {"dating", "sexual"}
-# A question asked about dating gets romance's stricter wording (its follow-up,
-# or its answer where None), so "how long before we can date?" never hears
-# about the cooling-off period.
+# A question asked in a romantic context (actions.romance_context) gets romance's
+# stricter wording (its follow-up, or its answer where None), so neither "how
+# long before we can date?" nor "how long should I wait to contact him?" after a
+# romance answer hears about the cooling-off period.
 ROMANCE_WORDING_FOR_TOPIC = {"waiting_period": "how_long", "reasons": "why", "friendship": None}
 # Words that tie a time phrase to the end of therapy ("ended two years ago").
 ENDING_CUES = re.compile(
@@ -87,8 +88,7 @@ class ActionAnswerTopic(ReplyAction):
         if topic not in kb.topics:
             return no_topic_reply(kb, reader)
 
-        relationship = latest_entity(tracker, "relationship")
-        if relationship in ROMANTIC_RELATIONSHIPS and topic in ROMANCE_WORDING_FOR_TOPIC:
+        if topic in ROMANCE_WORDING_FOR_TOPIC and is_romantic(tracker, tracker.get_slot(TOPIC_SLOT)):
             followup = ROMANCE_WORDING_FOR_TOPIC[topic]
             topic = "romance"
             parts = kb.followup(topic, followup, reader) if followup else kb.answer(topic, reader)
@@ -101,7 +101,12 @@ class ActionAnswerTopic(ReplyAction):
 
 class ActionAnswerFollowup(ReplyAction):
     """Answers "why not?", "how long?", "what if we both want it?" and "what about
-    online?" for the topic of the previous answer."""
+    online?" for the topic of the previous answer.
+
+    In a romantic context every follow-up takes the romance topic's wording,
+    whatever the previous topic: "how long till we can?" after an answer about
+    feelings must never hear about the cooling-off period.
+    """
 
     def name(self) -> Text:
         return "action_answer_followup"
@@ -112,6 +117,7 @@ class ActionAnswerFollowup(ReplyAction):
             return no_topic_reply(kb, reader)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         followup = FOLLOWUP_OF_INTENT.get(intent, "why")
-        parts = kb.followup(topic, followup, reader)
+        wording_topic = "romance" if is_romantic(tracker, topic) else topic
+        parts = kb.followup(wording_topic, followup, reader)
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
         return answer_reply(kb, topic, mention + parts)

@@ -7,6 +7,8 @@ handling fails. This one:
 
 - answers a malformed request with 400 and {"error": ...};
 - removes control characters and keeps HTML as plain text;
+- lets only the assistant's own button payloads use Rasa's "/intent" syntax
+  (serving.button_payloads), so no message skips the crisis detector;
 - keeps only a known `metadata.role` (anything else is dropped);
 - answers an over-long message at once, without the NLU, asking for a shorter
   question and giving the crisis line (someone in crisis may write at length);
@@ -35,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from serving import server_tuning, settings
+from serving.button_payloads import as_user_text
 from serving.tracker_store import report_store_in_use
 
 logger = logging.getLogger(__name__)
@@ -122,7 +125,7 @@ def parse_request(body: Optional[bytes], max_chars: int) -> Incoming:
     message = payload.get("message")
     if not isinstance(message, str):
         raise BadRequest("message must be a string")
-    text = clean_text(message)
+    text = as_user_text(clean_text(message))
     if not text:
         raise BadRequest("message is empty")
     return Incoming(

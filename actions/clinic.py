@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 from actions.knowledge import PROJECT_ROOT, KnowledgeError, _load_yaml
 
@@ -25,8 +25,12 @@ CONTACT_FIELDS = ("name", "phone", "email", "hours", "website")
 REACH_FIELDS = ("phone", "email")
 PLACEHOLDER = re.compile(r"^\s*\[FILL IN\b", re.IGNORECASE)
 # A misconduct resource with `when: sexual_contact` is shown only for reports of sexual contact.
+# When a misconduct resource is shown: a report of sexual contact or assault, of
+# stalking, threats or danger, or one that involves a child.
 SEXUAL_CONTACT = "sexual_contact"
-WHEN_VALUES = (SEXUAL_CONTACT,)
+DANGER = "danger"
+MINOR = "minor"
+WHEN_VALUES = (SEXUAL_CONTACT, DANGER, MINOR)
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,12 @@ class Clinic:
         """The crisis lines of the configured regions, in region order."""
         return self._in_regions(self.crisis_resources)
 
-    def misconduct(self, sexual_contact: bool) -> List[Resource]:
-        """Where to report, plus the sexual-assault resources when the report needs them."""
+    def misconduct(self, situations: Collection[str] = ()) -> List[Resource]:
+        """Where to report, plus the resources for the report's situations (WHEN_VALUES)."""
         return [
             resource
             for resource in self._in_regions(self.misconduct_resources)
-            if resource.when is None or (resource.when == SEXUAL_CONTACT and sexual_contact)
+            if resource.when is None or resource.when in situations
         ]
 
     def _in_regions(self, resources: Tuple[Resource, ...]) -> List[Resource]:

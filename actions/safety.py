@@ -7,13 +7,14 @@ clinic/clinic.yml; these actions only choose and assemble them.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Sequence, Text
+from typing import Dict, Iterable, List, Sequence, Set, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
 from actions.answers import TOPIC_OF_INTENT
 from actions.base import (
+    ANSWER,
     CLARIFY,
     CRISIS,
     CRISIS_FOLLOWUP_SLOT,
@@ -23,8 +24,8 @@ from actions.base import (
     Reply,
     ReplyAction,
 )
-from actions.clinic import Clinic, Resource, clinic
-from actions.knowledge import KnowledgeBase
+from actions.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
+from actions.knowledge import KnowledgeBase, sources
 
 THERAPIST = "therapist"
 # The payload of "None of these": Rasa's two-stage fallback takes out_of_scope as a "no".
@@ -144,22 +145,59 @@ class ActionRespondCrisis(ReplyAction):
         )
 
 
+def misconduct_situations(kb: KnowledgeBase, text: str) -> Set[str]:
+    """What a misconduct message speaks of (clinic.WHEN_VALUES): each adds resources."""
+    cues = {
+        SEXUAL_CONTACT: "sexual_contact_words",
+        DANGER: "danger_words",
+        MINOR: "minor_words",
+    }
+    return {situation for situation, key in cues.items() if mentions(text, words(kb, "misconduct", key))}
+
+
+def describes_what_happened(kb: KnowledgeBase, text: str, situations: Set[str]) -> bool:
+    """False for a bare question about how reporting works ("how do I report a therapist?")."""
+    if situations & {SEXUAL_CONTACT, DANGER} or mentions(text, words(kb, "misconduct", "disclosure_words")):
+        return True
+    return not mentions(text, words(kb, "misconduct", "report_question_words"))
+
+
+def only_a_hug_or_handshake(kb: KnowledgeBase, text: str, situations: Set[str]) -> bool:
+    """A goodbye hug or a handshake, with nothing sexual, unwanted or dangerous about it."""
+    return (
+        mentions(text, words(kb, "misconduct", "touch_words"))
+        and not situations & {SEXUAL_CONTACT, DANGER}
+        and not mentions(text, words(kb, "misconduct", "unwanted_words"))
+    )
+
+
 class ActionRespondMisconduct(ReplyAction):
-    """A possible violation by a therapist: validation, the facts and how to report it."""
+    """A possible violation by a therapist: validation, the facts and how to report it.
+
+    A hug or a handshake alone is a boundary question, answered as one: it is fine
+    to say no, and a touch that felt sexual or unwanted can be reported.
+    """
 
     def name(self) -> Text:
         return "action_respond_misconduct"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
-        sexual_contact = mentions(
-            message_text(tracker), words(kb, "misconduct", "sexual_contact_words")
-        )
+        text = message_text(tracker)
+        situations = misconduct_situations(kb, text)
+        if only_a_hug_or_handshake(kb, text, situations):
+            return touch_reply(kb, reader)
         settings = clinic()
-        resources = settings.misconduct(sexual_contact)
-        texts = [
-            say(kb, reader, "misconduct", "validate"),
-            f"{say(kb, reader, 'misconduct', 'facts')} {say(kb, reader, 'misconduct', 'report')}",
-        ]
+        resources = settings.misconduct(situations)
+        opening = "validate" if describes_what_happened(kb, text, situations) else "neutral"
+        report = [say(kb, reader, "misconduct", "facts"), say(kb, reader, "misconduct", "report")]
+        if MINOR in situations:
+            report.append(say(kb, reader, "misconduct", "child_protection"))
+        else:
+            report.append(say(kb, reader, "misconduct", "report_limits"))
+        texts = [say(kb, reader, "misconduct", opening), " ".join(report)]
+        if DANGER in situations:
+            texts.append(say(kb, reader, "misconduct", "danger"))
+        texts.append(say(kb, reader, "misconduct", "leave"))
         if reader == THERAPIST:
             texts.append(say(kb, reader, "misconduct", "duties"))
         texts.append(
@@ -167,6 +205,20 @@ class ActionRespondMisconduct(ReplyAction):
         )
         texts.append(offer_person(kb, reader, settings, "misconduct", "person", "person_not_set"))
         return Reply(kind=MISCONDUCT, texts=texts, custom={"resources": resource_dicts(resources)})
+
+
+# The points of the document the touch reply rests on: boundaries that protect the
+# client, and talking about them openly.
+TOUCH_POINTS = ["professional_relationship", "discuss_openly"]
+
+
+def touch_reply(kb: KnowledgeBase, reader: str) -> Reply:
+    """A hug or a handshake, answered as the boundary question it is."""
+    return Reply(
+        kind=ANSWER,
+        texts=[say(kb, reader, "misconduct", "touch_question")],
+        custom={"topic": "touch", "points": TOUCH_POINTS, "sources": sources(kb, TOUCH_POINTS)},
+    )
 
 
 class ActionRespondOutOfScope(ReplyAction):

@@ -46,15 +46,15 @@ def test_filled_fields_are_exposed_and_placeholders_are_not(tmp_path):
 def test_regions_choose_the_resources(tmp_path):
     clinic = load_edited(tmp_path, lambda c: c.update(region=["United Kingdom"]))
     assert {r.region for r in clinic.crisis()} == {"United Kingdom"}
-    assert all(r.region == "United Kingdom" for r in clinic.misconduct(sexual_contact=True))
+    assert all(r.region == "United Kingdom" for r in clinic.misconduct({"sexual_contact"}))
 
 
 def test_sexual_contact_adds_the_sexual_assault_resources():
     clinic = load()
-    names = [r.name for r in clinic.misconduct(sexual_contact=True)]
+    names = [r.name for r in clinic.misconduct({"sexual_contact"})]
     assert "RAINN National Sexual Assault Hotline" in names
     assert "RAINN National Sexual Assault Hotline" not in [
-        r.name for r in clinic.misconduct(sexual_contact=False)
+        r.name for r in clinic.misconduct()
     ]
 
 

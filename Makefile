@@ -14,11 +14,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 CROSSVAL_MIN_F1 := 0.90
 
 .PHONY: help setup train run test validate unit conversations nlu-crossval model \
-        integration browser bench audit forget-old forget clean
+        integration browser bench eval audit forget-old forget clean
 
 help:
 	@echo "make run    - start the assistant (sets up and trains when needed)"
 	@echo "make test   - run every test (sets up and trains when needed)"
+	@echo "make eval   - measure the model on unseen questions (tests/eval/)"
 	@echo "make bench  - benchmark against a stock Rasa assistant"
 	@echo "make audit  - list known advisories of the pinned dependencies"
 
@@ -59,6 +60,11 @@ integration: train
 browser: train
 	scripts/install_chromium.sh
 	$(PYTHON) -m pytest -m browser
+
+# The trained model on questions it has never seen (tests/eval/), through the real servers.
+# Prints the figures, writes results/eval/, and fails when one misses tests/eval/thresholds.yml.
+eval: train
+	$(PYTHON) -m evaluation
 
 # Compares this assistant with a stock `rasa init` assistant, side by side (docs/performance.md).
 bench: train

@@ -1,0 +1,1 @@
+"""The evaluation on unseen questions (tests/eval/): `make eval`, or `python -m evaluation`."""

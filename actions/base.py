@@ -3,7 +3,7 @@
 A reply action decides *what* to say (a `Reply`); `ReplyAction.run` decides
 *how* it reaches the reader: it finds the reader's role, adds the first-reply
 disclaimer, handles the turn after a crisis with care, and sends the `custom`
-object of the contract (section 4) beside the text.
+object of the contract (docs/contract.md, section 4) beside the text.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import ANY_ROLE, ROLES, KnowledgeBase, knowledge_base
 
-# The kinds of reply of the contract, section 4.
+# The kinds of reply of the contract (docs/contract.md, section 4).
 ANSWER = "answer"
 CRISIS = "crisis"
 MISCONDUCT = "misconduct"

@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DOCUMENT_FILE = "post-therapy-relationships.md"
 
-# Fixed by the contract (shared contract.md, sections 1-3).
+# Fixed by the contract (docs/contract.md, sections 1-3).
 POINT_IDS = (
     "care_is_natural",
     "professional_relationship",

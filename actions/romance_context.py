@@ -1,7 +1,7 @@
 """Whether a conversation is about romance or sex, from everything it said.
 
 A romantic or sexual relationship with a therapist is never reached through
-the cooling-off period (contract, section 1): once a conversation has touched
+the cooling-off period (docs/contract.md, section 1): once a conversation has touched
 romance, every later answer and follow-up uses the romance topic's stricter
 wording, whatever shape the next question takes. The signal is deliberately
 broad: wrongly giving the romance wording to a friendship question is a

@@ -75,7 +75,7 @@ def make_tracker():
 
 
 def custom_of(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
-    """The one `custom` object a reply carries (contract, section 4)."""
+    """The one `custom` object a reply carries (docs/contract.md, section 4)."""
     customs = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert len(customs) == 1, dispatcher.messages
     return customs[0]

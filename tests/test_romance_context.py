@@ -1,5 +1,5 @@
 """A conversation about romance never reaches the cooling-off answer, whatever
-the shape of the follow-up (contract, section 1)."""
+the shape of the follow-up (docs/contract.md, section 1)."""
 import pytest
 from conftest import build_tracker, custom_of, texts_of
 from rasa_sdk.events import BotUttered, UserUttered

@@ -22,6 +22,7 @@ import yaml
 
 from bench import load, machine
 from serving import processes
+from serving.private_files import open_private
 from serving.processes import PROJECT_ROOT, VENV_BIN
 
 BENCH_DIR = PROJECT_ROOT / ".bench"
@@ -66,7 +67,7 @@ def _run_timed(command: List[str], cwd: Path, log_path: Path) -> Timed:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    with open(log_path, "wb") as log:
+    with open_private(log_path, "wb") as log:
         subprocess.run(
             command,
             cwd=cwd,

@@ -5,7 +5,9 @@ but Rasa's own channel answers an empty or non-JSON body with a 500, passes any
 `metadata` into the stored conversation, and logs the message text when
 handling fails. This one:
 
-- answers a malformed request with 400 and {"error": ...};
+- answers a malformed request with 400 and {"error": ...}, and a body that is not
+  `Content-Type: application/json` with 415 (so a plain form post from any web page
+  is not processed);
 - removes control characters and keeps HTML as plain text;
 - lets only the assistant's own button payloads use Rasa's "/intent" syntax
   (serving.button_payloads), so no message skips the crisis detector;
@@ -13,7 +15,9 @@ handling fails. This one:
 - answers an over-long message at once, without the NLU, asking for a shorter
   question and giving the crisis line (someone in crisis may write at length);
 - never logs what people write;
-- makes the Rasa server cheaper per message (serving.server_tuning).
+- makes the Rasa server cheaper per message (serving.server_tuning);
+- hardens the Rasa server's HTTP handling (serving.rasa_server): bad request heads
+  refused before the body is read, the body capped, `GET /` without Rasa's version.
 
 Named in credentials.yml as `serving.channel.ValidatingRestInput`.
 """
@@ -36,7 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import server_tuning, settings
+from serving import rasa_server, server_tuning, settings
 from serving.button_payloads import as_user_text
 from serving.tracker_store import report_store_in_use
 
@@ -44,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 ROLES = ("client", "therapist")
 MAX_SENDER_CHARS = 128
-# A generous bound on the raw body; the character limit on messages is separate.
+# A generous bound on the raw body, also the most Sanic buffers (serving.rasa_server);
+# the character limit on messages is separate.
 MAX_BODY_BYTES = 1_000_000
 SAFETY_FILE = settings.PROJECT_ROOT / "knowledge" / "safety.yml"
 DEFAULT_TOO_LONG = (
@@ -63,6 +68,10 @@ class BadRequest(ValueError):
     """A request the channel refuses, with the reason given to the caller."""
 
 
+class UnsupportedMediaType(BadRequest):
+    """A body that is not declared as JSON (answered with 415)."""
+
+
 @dataclass(frozen=True)
 class Incoming:
     sender: str
@@ -78,6 +87,23 @@ def clean_text(text: str) -> str:
         for char in text
         if char in KEPT_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs")
     ).strip()
+
+
+def check_content_type(values: List[str]) -> None:
+    """One `Content-Type: application/json`, with at most a UTF-8 charset.
+
+    Browsers send a cross-site form or a no-preflight fetch only as form data or
+    text/plain; requiring JSON keeps such posts from any web page out.
+    """
+    if len(values) != 1:
+        raise UnsupportedMediaType("send the body as Content-Type: application/json")
+    media_type, *parameters = values[0].split(";")
+    if media_type.strip().lower() != "application/json":
+        raise UnsupportedMediaType("send the body as Content-Type: application/json")
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8":
+            raise UnsupportedMediaType("the JSON body must be UTF-8 (charset=utf-8 or none)")
 
 
 def parse_body(body: Optional[bytes]) -> Dict[str, Any]:
@@ -195,6 +221,7 @@ class ValidatingRestInput(RestInput):
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         server_tuning.attach(webhook)
+        rasa_server.harden(webhook, MAX_BODY_BYTES)
 
         @webhook.listener("after_server_start")
         async def check_tracker_store(app: Any, _loop: Any) -> None:
@@ -208,6 +235,10 @@ class ValidatingRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            try:
+                check_content_type(request.headers.getall("content-type", []))
+            except UnsupportedMediaType as error:
+                return response.json({"error": str(error)}, status=415)
             try:
                 incoming = parse_request(request.body, self.max_message_chars)
             except BadRequest as error:

@@ -20,6 +20,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import yaml
 
 from serving import settings
+from serving.private_files import open_private, private_dir, write_private_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -62,8 +63,8 @@ def write_endpoints(
         endpoints["tracker_store"] = tracker_store
     if lock_store is not None:
         endpoints["lock_store"] = lock_store
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
-    return path
+    # It may hold the database password: readable by its owner only.
+    return write_private_text(path, yaml.safe_dump(endpoints, sort_keys=False))
 
 
 def wait_until_up(url: str, timeout: float, process: subprocess.Popen) -> None:
@@ -95,28 +96,28 @@ def stop(process: subprocess.Popen, timeout: float = 20) -> None:
 
 
 def spawn(args: Sequence[str], log_path: Path, env: Dict[str, str]) -> subprocess.Popen:
-    """Starts a server in its own process group, its output in `log_path`."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "ab")
-    return subprocess.Popen(
-        list(args),
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    """Starts a server in its own process group, its output in `log_path` (0600, folder 0700)."""
+    with open_private(log_path, "ab") as log:
+        return subprocess.Popen(
+            list(args),
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
-def action_server_command(port: int) -> List[str]:
+def action_server_command(port: int, actions_package: str = "actions") -> List[str]:
     """The action server; it listens on SANIC_HOST (see `rasa_environment`).
 
     rasa-sdk's own entry point, which `rasa run actions` calls after importing
     all of Rasa: the same server in 40 MB instead of 120 MB, and ready sooner.
+    Both harden it through the project's rasa_sdk_plugins (serving.action_server).
     """
     return [
         sys.executable, "-m", "rasa_sdk",
-        "--actions", "actions", "--port", str(port),
+        "--actions", actions_package, "--port", str(port),
     ]
 
 
@@ -178,8 +179,7 @@ def start_servers(
     """
     if cors_origins is None:
         cors_origins = settings.web_origins()
-    log_dir = Path(log_dir or tempfile.mkdtemp(prefix="assistant-logs-"))
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = private_dir(Path(log_dir or tempfile.mkdtemp(prefix="assistant-logs-")))
     environment = rasa_environment(env)
     action_url = f"http://127.0.0.1:{action_port}"
     endpoints = write_endpoints(

@@ -135,3 +135,20 @@ def test_without_safety_yml_the_defaults_are_used(tmp_path):
     assert channel.too_long_wording(None, tmp_path / "missing.yml") == (
         channel.DEFAULT_TOO_LONG, channel.DEFAULT_CRISIS_LINE
     )
+
+
+@pytest.mark.parametrize("values", [
+    ["application/json"], ["application/json; charset=utf-8"], ["Application/JSON;charset=\"UTF-8\""],
+])
+def test_json_content_types_pass(values):
+    channel.check_content_type(values)
+
+
+@pytest.mark.parametrize("values", [
+    [], ["text/plain"], ["application/x-www-form-urlencoded"], ["multipart/form-data; boundary=x"],
+    ["application/json; charset=latin-1"], ["application/json; boundary=x"],
+    ["application/json", "text/plain"], ["application/jsonp"],
+])
+def test_other_content_types_are_refused(values):
+    with pytest.raises(channel.UnsupportedMediaType):
+        channel.check_content_type(values)

@@ -1,9 +1,11 @@
 """How the servers are started: telemetry off, loopback only, API only with a token."""
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
-from serving import processes, settings
+from serving import private_files, processes, settings
 
 
 def test_every_process_runs_without_telemetry_on_loopback(monkeypatch):
@@ -42,3 +44,30 @@ def test_the_rasa_server_listens_on_loopback_with_the_clinic_origins(monkeypatch
     assert started.count("--cors") == 1
     at = started.index("--cors") + 1
     assert started[at:at + len(settings.web_origins())] == settings.web_origins()
+
+
+def test_server_logs_and_endpoints_are_created_private(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        log_dir = tmp_path / "logs"
+        process = processes.spawn([sys.executable, "-c", "print('hello')"], log_dir / "x.log", {})
+        process.wait(30)
+        endpoints = processes.write_endpoints(log_dir / "endpoints.yml", "http://127.0.0.1:1/webhook")
+    finally:
+        os.umask(previous)
+    assert (log_dir.stat().st_mode & 0o777) == 0o700
+    assert ((log_dir / "x.log").stat().st_mode & 0o777) == 0o600
+    assert (endpoints.stat().st_mode & 0o777) == 0o600
+    assert (log_dir / "x.log").read_text().strip() == "hello"
+
+
+def test_an_existing_log_folder_and_file_are_made_private(tmp_path):
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(mode=0o755)
+    (log_dir / "x.log").write_text("old\n")
+    (log_dir / "x.log").chmod(0o644)
+    private_files.private_dir(log_dir)
+    private_files.open_private(log_dir / "x.log").close()
+    assert (log_dir.stat().st_mode & 0o777) == 0o700
+    assert ((log_dir / "x.log").stat().st_mode & 0o777) == 0o600
+    assert (log_dir / "x.log").read_text() == "old\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from serving import settings
 
@@ -105,3 +106,22 @@ def test_retention_refuses_a_store_that_is_not_sql(tmp_path):
     endpoints.write_text("tracker_store:\n  type: redis\n")
     with pytest.raises(ValueError, match="not an SQL store"):
         settings.store_url_from_endpoints(endpoints)
+
+
+@pytest.mark.parametrize("origin", [
+    "https://*.clinic.example", "https://clinic.example/chat", "https://clinic.example?",
+    "https://clinic\\.example", "http://[::1]:8080", "https://clinic.example:99999",
+    "ftp://clinic.example", "clinic.example", "https://Clinic.example", "https://clinic.example.*",
+    "https://(clinic|evil).example",
+])
+def test_web_origins_that_are_not_exact_origins_stop_the_start(tmp_path, origin):
+    clinic = tmp_path / "clinic.yml"
+    clinic.write_text(yaml.safe_dump({"web_origins": ["http://localhost:8080", origin]}))
+    with pytest.raises(ValueError, match="scheme://host\\[:port\\]"):
+        settings.web_origins(clinic)
+
+
+def test_exact_origins_with_ports_are_kept(tmp_path):
+    clinic = tmp_path / "clinic.yml"
+    clinic.write_text("web_origins: ['https://chat.clinic-1.example:8443', 'http://10.0.0.5']\n")
+    assert settings.web_origins(clinic) == ["https://chat.clinic-1.example:8443", "http://10.0.0.5"]

@@ -78,9 +78,13 @@ DAYS ?= 30
 forget-old: setup
 	$(PYTHON) -m serving.retention forget-old --days $(DAYS)
 
+# The id reaches the command through the environment, exactly as typed: never
+# expanded by make (its $$(...) would run) nor pasted into shell text.
+override SENDER := $(value SENDER)
+export SENDER
 forget: setup
-	@test -n "$(SENDER)" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
-	$(PYTHON) -m serving.retention forget --sender '$(SENDER)'
+	@test -n "$${SENDER:-}" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
+	$(PYTHON) -m serving.retention forget --sender "$$SENDER"
 
 clean:
 	rm -rf models results logs .pytest_cache

@@ -4,8 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# pip 26.3: no known advisory (pip<25.3 has CVE-2025-8869); it resolves the same
+# set as before. wheel and setuptools come from the requirements, held by Rasa
+# 3.6.21's pins (docs/security.md lists their advisories).
+PIP_VERSION=26.3
 stamp=.venv/.installed
-wanted=$(cat requirements.txt constraints.txt | sha256sum | cut -d' ' -f1)
+# The pip version is part of the stamp, so an existing .venv gets it too.
+wanted=$( (cat requirements.txt constraints.txt; echo "pip==$PIP_VERSION") | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && .venv/bin/python -c "import rasa" 2>/dev/null; then
   exit 0
 fi
@@ -19,7 +24,7 @@ if [ ! -x .venv/bin/python ] || ! scripts/find_python.sh >/dev/null 2>&1 \
 fi
 
 echo "Installing the pinned dependencies into .venv (a few minutes the first time)"
-.venv/bin/python -m pip install --quiet --upgrade "pip<25" wheel
+.venv/bin/python -m pip install --quiet --upgrade "pip==$PIP_VERSION"
 .venv/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
 .venv/bin/python -m pip check
 echo "$wanted" > "$stamp"

@@ -8,7 +8,8 @@ all of them again, so turn 100 costs several times turn 1.
 by the stored events that carry the conversation's state up to there (the
 effective value of each slot, a pause, the bot's last message), so slots such
 as `topic` survive while the work per message stays the same. Saving appends
-the tracker's events that follow the conversation's last stored event.
+the tracker's events that follow the conversation's last stored event, except
+those an erasure covers (serving.erasure).
 
 The state before the window is worked out from a light listing of the
 session's events (id, type, name) with the same rules Rasa uses to drop
@@ -43,6 +44,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
+
+from serving import erasure
 
 logger = logging.getLogger(__name__)
 
@@ -368,11 +371,13 @@ class BoundedHistoryMixin:
         self.create_session_index()
 
     def create_session_index(self) -> None:
-        """Creates the events table's index on (conversation, event type);
-        for stores that create their tables later, call it again then."""
+        """Creates the events table's index on (conversation, event type) and
+        the erasure markers' table (serving.erasure); for stores that create
+        their tables later, call it again then."""
         store: SQLTrackerStore = self  # type: ignore[assignment]
         try:
             create_session_index(store.engine, store.SQLEvent.__table__)
+            erasure.create_table(store.engine)  # read by every save
         except sa.exc.SQLAlchemyError:
             pass  # no database yet: the store says so itself
 
@@ -432,7 +437,8 @@ class BoundedHistoryMixin:
         with store.session_scope() as session:
             rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
             if rows:
-                session.execute(store.SQLEvent.__table__.insert(), rows)
+                # Leaves out what an erasure covers, even one racing this save.
+                erasure.insert_events(session.connection(), store.SQLEvent.__table__, tracker.sender_id, rows)
             session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

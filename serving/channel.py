@@ -40,14 +40,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import rasa_server, server_tuning, settings
+from serving import conversation_ids, rasa_server, server_tuning, settings
 from serving.button_payloads import as_user_text
 from serving.tracker_store import report_store_in_use
 
 logger = logging.getLogger(__name__)
 
 ROLES = ("client", "therapist")
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = conversation_ids.MAX_CHARS
 # A generous bound on the raw body, also the most Sanic buffers (serving.rasa_server);
 # the character limit on messages is separate.
 MAX_BODY_BYTES = 1_000_000
@@ -123,12 +123,10 @@ def parse_body(body: Optional[bytes]) -> Dict[str, Any]:
 
 
 def parse_sender(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest("sender must be a non-empty string (the conversation id)")
-    if len(value) > MAX_SENDER_CHARS:
-        raise BadRequest(f"sender must be at most {MAX_SENDER_CHARS} characters")
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-        raise BadRequest("sender must not contain control characters")
+    """The conversation id, if it fits serving.conversation_ids' rule."""
+    reason = conversation_ids.problem(value)
+    if reason:
+        raise BadRequest(f"sender {reason}")
     return value
 
 

@@ -7,8 +7,15 @@ Both work on the tracker database the servers use (endpoints.yml and the
 TRACKER_DB_URL / DB_* variables, see serving.settings), SQLite or PostgreSQL.
 Rasa keeps one row per event (messages, replies, slots) in the `events`
 table; deleting a conversation's rows deletes everything stored about it.
-Afterwards the database is vacuumed so deleted text does not linger in free
-pages of the file.
+`forget` also records an erasure marker, so that a server which loaded the
+conversation before cannot save it back (serving.erasure); the id must fit
+serving.conversation_ids' rule, else the command refuses it with exit code 2.
+
+Afterwards the database is vacuumed (and SQLite's write-ahead log emptied) so
+deleted text does not linger in free pages; every run does, so running the
+command again finishes a vacuum that failed. When the vacuum still fails after
+a few attempts, the command says so and exits 1 (docs/security.md lists what
+PostgreSQL keeps beyond that).
 """
 from __future__ import annotations
 
@@ -23,12 +30,16 @@ from typing import Optional, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from serving import settings
+from serving import conversation_ids, erasure, settings
 
 logger = logging.getLogger(__name__)
 
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 SECONDS_PER_DAY = 24 * 60 * 60
+# A failed vacuum is retried after 1 s, then 2 s, ...: other connections
+# (a backup, a long read) usually finish within that.
+VACUUM_ATTEMPTS = 3
+VACUUM_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,32 +58,76 @@ def _conversation_count(connection: sa.engine.Connection) -> int:
     ).scalar_one()
 
 
-def _delete(engine: Engine, condition: sa.sql.ClauseElement) -> Deleted:
-    if not _has_events_table(engine):
-        return Deleted(0, 0)
+def _delete(
+    engine: Engine, condition: sa.sql.ClauseElement, erase_sender: Optional[str] = None
+) -> Deleted:
+    """Deletes the events matching `condition`, then vacuums.
+
+    With `erase_sender`, also records the erasure of that conversation
+    (serving.erasure), in the same transaction, so no save brings it back.
+    """
+    has_events = _has_events_table(engine)
+    if erase_sender is not None:
+        erasure.create_table(engine)
+    elif not has_events:
+        return Deleted(0, 0)  # nothing was ever stored
+    events = conversations = 0
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            # Overwrite deleted content instead of leaving it in free pages.
-            connection.exec_driver_sql("PRAGMA secure_delete = ON")
-        before = _conversation_count(connection)
-        events = connection.execute(sa.delete(EVENTS).where(condition)).rowcount
-        after = _conversation_count(connection)
-    if events:
-        _vacuum(engine)
-    return Deleted(events=events, conversations=before - after)
+        if has_events:
+            if erase_sender is not None:
+                erasure.exclusive_writes(connection, "events")
+            if engine.dialect.name == "sqlite":
+                # Overwrite deleted content instead of leaving it in free pages.
+                connection.exec_driver_sql("PRAGMA secure_delete = ON")
+            before = _conversation_count(connection)
+            newest = connection.execute(sa.select(sa.func.max(EVENTS.c.timestamp)).where(condition)).scalar()
+            events = connection.execute(sa.delete(EVENTS).where(condition)).rowcount
+            conversations = before - _conversation_count(connection)
+        if erase_sender is not None:
+            # Never earlier than the newest deleted event, whatever this clock says.
+            erasure.record(connection, erase_sender, max(time.time(), newest or 0.0))
+    _vacuum(engine)
+    return Deleted(events=events, conversations=conversations)
+
+
+class VacuumFailed(RuntimeError):
+    """The rows are deleted, but their content may remain on disk."""
 
 
 def _vacuum(engine: Engine) -> None:
+    """Rewrites the database so deleted rows leave no trace in its files,
+    retrying a few times while other connections stand in the way."""
+    for attempt in range(1, VACUUM_ATTEMPTS + 1):
+        try:
+            _vacuum_once(engine)
+            return
+        except (sa.exc.DBAPIError, VacuumFailed) as error:
+            reason = describe_error(error)
+            logger.warning("Vacuum attempt %d of %d failed: %s", attempt, VACUUM_ATTEMPTS, reason)
+        if attempt < VACUUM_ATTEMPTS:
+            time.sleep(VACUUM_RETRY_SECONDS * attempt)
+    raise VacuumFailed(reason)
+
+
+def _vacuum_once(engine: Engine) -> None:
     sqlite = engine.dialect.name == "sqlite"
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM" if sqlite else "VACUUM events")
-            if sqlite:
-                # The write-ahead log still holds the pages as they were: empty it.
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sa.exc.DBAPIError as error:
-        # The rows are gone either way; the database reclaims the space later.
-        logger.warning("Could not vacuum the tracker database: %s", type(error.orig).__name__)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM" if sqlite else "VACUUM events")
+        if sqlite:
+            # The write-ahead log still holds the pages as they were: empty it.
+            # A reader in the way does not raise, it makes the first column 1.
+            busy, *_ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if busy:
+                raise VacuumFailed(
+                    "the write-ahead log could not be emptied: another connection is reading it"
+                )
+
+
+def describe_error(error: BaseException) -> str:
+    """An error's type and first line, without SQL parameters (they may quote people)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0][:200]}" if lines else type(cause).__name__
 
 
 def forget_older_than(engine: Engine, days: float, now: Optional[float] = None) -> Deleted:
@@ -89,8 +144,12 @@ def forget_older_than(engine: Engine, days: float, now: Optional[float] = None) 
 
 
 def forget_conversation(engine: Engine, sender_id: str) -> Deleted:
-    """Deletes everything stored for one conversation id."""
-    return _delete(engine, EVENTS.c.sender_id == sender_id)
+    """Deletes everything stored for one conversation id, and keeps it erased:
+    a server that loaded it earlier cannot save those events back (serving.erasure)."""
+    reason = conversation_ids.problem(sender_id)
+    if reason:
+        raise ValueError(f"the conversation id {reason}")
+    return _delete(engine, EVENTS.c.sender_id == sender_id, erase_sender=sender_id)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -114,6 +173,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     one = commands.add_parser("forget", help="delete everything stored for one conversation")
     one.add_argument("--sender", required=True, help="the conversation id (the REST `sender`)")
     args = parser.parse_args(argv)
+    if args.command == "forget":
+        reason = conversation_ids.problem(args.sender)
+        if reason:
+            print(f"Refused: the conversation id {reason}. Nothing was deleted.", file=sys.stderr)
+            return 2
 
     url = settings.store_url_from_endpoints(args.endpoints)
     where = settings.describe_url(url)
@@ -131,9 +195,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             deleted = forget_conversation(engine, args.sender)
             print(f"Deleted {deleted.events} event(s) of that conversation ({where}).")
+    except VacuumFailed as error:
+        print(f"The rows were deleted, but {where} could not be vacuumed after "
+              f"{VACUUM_ATTEMPTS} attempts ({error}), so their text may remain in the "
+              "database files. Run the command again once nothing else holds the database "
+              "open (a backup, a long query).", file=sys.stderr)
+        return 1
     except sa.exc.DBAPIError as error:
-        print(f"Could not reach the tracker database {where}: {type(error.orig).__name__}: "
-              f"{str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ''}",
+        print(f"Could not reach the tracker database {where}: {describe_error(error)}",
               file=sys.stderr)
         return 1
     finally:

@@ -57,7 +57,14 @@ def test_a_normal_request_passes_with_its_role():
         (body(sender="", message="hi"), "sender"),
         (body(sender=12, message="hi"), "sender"),
         (body(sender="x" * 100_000, message="hi"), "at most 128"),
-        (body(sender="a\x00b", message="hi"), "control characters"),
+        (body(sender="a\x00b", message="hi"), "letters, digits"),
+        (body(sender="x'; touch /tmp/pwned; '", message="hi"), "letters, digits"),
+        (body(sender="$(id)", message="hi"), "letters, digits"),
+        (body(sender="a b", message="hi"), "letters, digits"),
+        (body(sender="café", message="hi"), "letters, digits"),
+        (body(sender="-rf", message="hi"), "starting with a letter"),
+        (body(sender="../etc", message="hi"), "starting with a letter"),
+        (body(sender="x" * 129, message="hi"), "at most 128"),
         (body(sender="a", message="hi", metadata="client"), "metadata"),
         (b"x" * (channel.MAX_BODY_BYTES + 1), "too large"),
     ],
@@ -65,6 +72,23 @@ def test_a_normal_request_passes_with_its_role():
 def test_bad_requests_are_refused_with_a_reason(raw, reason):
     with pytest.raises(BadRequest, match=reason):
         parse_request(raw, LIMIT)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "a",
+        "s1",
+        "6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a5b",  # the widget's crypto.randomUUID()
+        "0123456789abcdef0123456789abcdef",  # the widget's fallback: 32 hex digits
+        "bench-1a2b3c4d-17",
+        "hostile-0123456789abcdef0123456789abcdef",
+        "tenant.room:42_a",
+        "x" * 128,
+    ],
+)
+def test_conversation_ids_in_use_are_accepted(sender):
+    assert parse_request(body(sender=sender, message="hi"), LIMIT).sender == sender
 
 
 @pytest.mark.parametrize("metadata", [{"role": "admin"}, {"role": 7}, {}, None, {"other": "x"}])

@@ -1,6 +1,7 @@
 """Retention on the SQLite tracker store: forget old conversations, forget one on request."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -80,8 +81,6 @@ def test_an_empty_database_has_nothing_to_forget(tmp_path):
 
 
 def run_command(*args, env_db: str):
-    import os
-
     env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{env_db}"}
     return subprocess.run(
         [sys.executable, "-m", "serving.retention", *args],
@@ -103,3 +102,67 @@ def test_the_command_reports_a_missing_database(tmp_path):
     result = run_command("forget-old", env_db=str(tmp_path / "none.db"))
     assert result.returncode == 0 and "No conversations are stored" in result.stdout
     assert not (tmp_path / "none.db").exists()
+
+
+def hold_a_read_open(db_file) -> sqlite3.Connection:
+    """Another connection in the middle of reading: the write-ahead log cannot be emptied."""
+    reader = sqlite3.connect(db_file, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM events").fetchall()
+    return reader
+
+
+@pytest.mark.parametrize("command", [["forget", "--sender", "old"], ["forget-old", "--days", "30"]])
+async def test_a_failed_vacuum_fails_the_command_instead_of_saying_deleted(filled_store, command):
+    reader = hold_a_read_open(filled_store)
+    try:
+        started = time.monotonic()
+        result = run_command(*command, env_db=f"{filled_store}?timeout=0.2")
+        elapsed = time.monotonic() - started
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert result.returncode == 1, result.stdout
+    assert "Deleted" not in result.stdout
+    assert "could not be vacuumed after 3 attempts" in result.stderr
+    assert "another connection is reading it" in result.stderr
+    assert elapsed >= retention.VACUUM_RETRY_SECONDS * 3  # it retried, 1 s then 2 s
+
+    # Once the reader is gone, running the command again finishes the job.
+    again = run_command(*command, env_db=str(filled_store))
+    assert again.returncode == 0 and "Deleted 0 event(s)" in again.stdout, again.stderr
+    files = list(filled_store.parent.glob("tracker.db*"))
+    assert files and all(SECRET.encode() not in path.read_bytes() for path in files)
+
+
+@pytest.mark.parametrize("hostile", ["x'; touch {marker}; '", "$(shell touch {marker})", "a$$(touch {marker})", "`touch {marker}`"])
+async def test_make_forget_runs_no_command_hidden_in_the_id(filled_store, tmp_path, hostile):
+    marker = tmp_path / "pwned"
+    sender = hostile.format(marker=marker)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", "setup", "forget", f"SENDER={sender}"],
+        env={**os.environ, "TRACKER_DB_URL": f"sqlite:///{filled_store}"},
+        cwd=retention.settings.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert not marker.exists()
+    assert result.returncode != 0
+    assert "Refused: the conversation id may contain letters, digits" in result.stderr
+    assert set(senders(filled_store)) == {"old", "recent", "today"}
+
+
+async def test_make_forget_erases_a_valid_id(filled_store):
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", "setup", "forget", "SENDER=recent"],
+        env={**os.environ, "TRACKER_DB_URL": f"sqlite:///{filled_store}"},
+        cwd=retention.settings.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Deleted 3 event(s)" in result.stdout
+    assert set(senders(filled_store)) == {"old", "today"}
+
+
+def test_the_forget_command_refuses_an_id_outside_the_rule(filled_store):
+    result = run_command("forget", "--sender", "a b", env_db=str(filled_store))
+    assert result.returncode == 2
+    assert "Refused: the conversation id may contain letters, digits" in result.stderr
+    assert "Nothing was deleted" in result.stderr

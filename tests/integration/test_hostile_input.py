@@ -38,6 +38,7 @@ BAD_REQUESTS = {
     "invalid UTF-8": b'{"sender": "' + SENDER.encode() + b'", "message": "caf\xc3\x28 \xff"}',
     "100,000-character sender id": as_json(sender="s" * 100_000, message="hello"),
     "sender id with control characters": as_json(sender="a\x00b", message="hello"),
+    "sender id with shell syntax": as_json(sender="x'; touch /tmp/pwned; '", message="hello"),
     "missing sender": as_json(message="hello"),
     "metadata that is not an object": as_json(sender=SENDER, message="hello", metadata="therapist"),
 }

@@ -1,6 +1,7 @@
 """The tracker store and the retention commands on PostgreSQL."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -118,3 +119,56 @@ async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
     engine = sa.create_engine(store_url)
     assert "ix_events_sender_id_type_name" in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
     engine.dispose()
+
+
+def user_texts_stored(url, sender):
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+            {"s": sender},
+        ).fetchall()
+    engine.dispose()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+async def test_a_save_of_a_conversation_loaded_before_forget_writes_nothing_old(store_url):
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    await save_conversation(store, "pg-erased", ["erase this"], time.time())
+    loaded = await store.retrieve("pg-erased")  # a reply is being worked out ...
+    result = retention(store_url, "forget", "--sender", "pg-erased")  # ... when it is erased
+    assert result.returncode == 0, result.stderr
+    loaded.update(UserUttered("sent after the erasure"))
+    await store.save(loaded)
+    assert user_texts_stored(store_url, "pg-erased") == ["sent after the erasure"]
+
+
+async def test_forget_waits_for_a_save_in_flight_and_then_deletes_its_rows(store_url):
+    """A save that inserted before `forget` started, and commits after `forget`
+    deleted: without forget's table lock its rows would survive."""
+    from serving import erasure
+    from serving.bounded_history import _event_row
+
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    await save_conversation(store, "pg-racing", ["first"], time.time())
+    table = store.SQLEvent.__table__
+    saving = store.engine.connect()
+    transaction = saving.begin()
+    erasure.insert_events(saving, table, "pg-racing", [_event_row("pg-racing", UserUttered("in flight"))])
+
+    env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": store_url}
+    forgetting = subprocess.Popen(
+        [sys.executable, "-m", "serving.retention", "forget", "--sender", "pg-racing"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
+    )
+    try:
+        time.sleep(3)
+        assert forgetting.poll() is None, "forget did not wait for the save in flight"
+        transaction.commit()
+        out, err = forgetting.communicate(timeout=60)
+    finally:
+        saving.close()
+        if forgetting.poll() is None:
+            forgetting.kill()
+    assert forgetting.returncode == 0, err
+    assert user_texts_stored(store_url, "pg-racing") == []

@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # The build fails when NLU cross-validation's weighted intent F1 is below this.
 CROSSVAL_MIN_F1 := 0.90
 
-.PHONY: help setup train run test validate unit conversations nlu-crossval model \
+.PHONY: help setup train run test validate lint-js unit conversations nlu-crossval model \
         integration browser bench eval audit forget-old forget clean
 
 help:
@@ -33,11 +33,15 @@ run: train
 	@$(PYTHON) -m serving.run
 
 # The statistical check runs last, so a run reports every functional test first.
-test: setup validate train unit conversations model integration browser nlu-crossval
+test: setup validate train lint-js unit conversations model integration browser nlu-crossval
 	@echo "All tests passed."
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings --max-history 5
+
+# The pages' JavaScript against the browsers in package.json's browserslist (needs Node.js 20).
+lint-js:
+	scripts/lint_js.sh
 
 unit: setup
 	$(PYTHON) -m pytest -m "not model and not servers and not browser and not replicas"

@@ -20,6 +20,8 @@
   // Matches the stylesheet's breakpoint where the launcher's panel fills the screen.
   var FULL_SCREEN = window.matchMedia("(max-width: 480px)");
   var instanceCount = 0;
+  var CRISIS_HEADING = "You deserve support right now";
+  var NO_ANSWER = "I don't have an answer to that. Could you put it another way?";
 
   var DEFAULTS = {
     server: "",
@@ -323,34 +325,49 @@
   }
 
   var WEB_ADDRESS = "https?://[^\\s<>\"]*[^\\s<>\".,;:!?)]";
+  var WORD_OR_HYPHEN = /[\w-]/;
 
   /* Writes `text` into `parent` as text nodes, with web addresses and the given phone
-     numbers as links. Only anchors we build and text nodes: never markup. */
+     numbers as links. Only anchors we build and text nodes: never markup.
+     A number is linked only where it stands alone: not after or before a letter, digit or
+     hyphen ("988" is not linked inside "19880"). The "not after" is checked here rather
+     than with a regexp lookbehind, which Safari before 16.4 refuses with a SyntaxError. */
   function appendTextWithLinks(parent, text, numbers) {
     var usable = numbers.filter(function (n) { return n.text.trim(); });
     var alternatives = usable.map(function (n) {
-      return "(?<![\\w-])" + escapeRegExp(n.text) + "(?![\\w-])";
+      return escapeRegExp(n.text) + "(?![\\w-])";
     });
     var pattern = new RegExp("(" + WEB_ADDRESS + ")|" + (alternatives.join("|") || "(?!)"), "g");
     var last = 0;
-    text.replace(pattern, function (match, web) {
-      var index = arguments[arguments.length - 2];
-      var href = web
-        ? safeWebUrl(match)
-        : usable.find(function (n) { return n.text === match; }).href;
-      if (!href) return match;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      var found = match[0];
+      var index = match.index;
+      var web = Boolean(match[1]);
+      if (!web && WORD_OR_HYPHEN.test(text.charAt(index - 1))) {
+        pattern.lastIndex = index + 1; // a shorter number may still start inside this one
+        continue;
+      }
+      var href = web ? safeWebUrl(found) : hrefOfNumber(usable, found);
+      if (!href) continue;
       parent.appendChild(document.createTextNode(text.slice(last, index)));
-      var link = el("a", "bc-inline-link", match);
+      var link = el("a", "bc-inline-link", found);
       link.href = href;
       if (web) {
         link.target = "_blank";
         link.rel = "noopener noreferrer";
       }
       parent.appendChild(link);
-      last = index + match.length;
-      return match;
-    });
+      last = index + found.length;
+    }
     parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function hrefOfNumber(numbers, text) {
+    for (var i = 0; i < numbers.length; i++) {
+      if (numbers[i].text === text) return numbers[i].href;
+    }
+    return null;
   }
 
   /* When `text` is an introduction followed by the resources written out as a list
@@ -799,21 +816,67 @@
     return turn;
   };
 
+  /* Every reply is shown. When its decorations (links, help lines, sources, quick replies)
+     cannot be drawn, because the browser lacks something they use or the reply is one they
+     cannot handle, its text is shown plain: a crisis reply must never be lost to them. */
   Widget.prototype.appendBot = function (turn, options) {
-    var self = this;
-    var kind = turnKind(turn);
+    var kind = kindOf(turn);
+    var node;
+    try {
+      node = this.decoratedTurn(turn, kind);
+    } catch (error) {
+      if (window.console) window.console.warn("boundaries-chat: reply shown as plain text", error);
+      node = plainTurn(turn, kind);
+    }
+    this.log.appendChild(node);
+    if (kind === "crisis" && !(options && options.restoring)) {
+      this.urgent.textContent = CRISIS_HEADING + ". " + textsOf(turn).join(" ");
+    }
+    return node;
+  };
+
+  function kindOf(turn) {
+    try {
+      return turnKind(turn);
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function textsOf(turn) {
+    return turn && Array.isArray(turn.texts) ? turn.texts.map(String) : [];
+  }
+
+  function botTurnNode(kind) {
     var node = el("div", "bc-turn bc-turn--bot");
-    var turnId = this.id + "-turn" + ++this.turnCount;
     if (kind) {
       node.classList.add("bc-kind-" + kind.replace(/[^a-z_]/gi, ""));
       node.dataset.kind = kind;
     }
-
     node.appendChild(el("span", "bc-visually-hidden", "Assistant: "));
+    return node;
+  }
+
+  /* The reply's texts, through textContent only. */
+  function plainTurn(turn, kind) {
+    var node = botTurnNode(kind);
+    node.classList.add("bc-turn--plain");
+    if (kind === "crisis") node.appendChild(el("p", "bc-crisis-heading", CRISIS_HEADING));
+    var texts = textsOf(turn);
+    texts.forEach(function (text) { node.appendChild(el("p", "bc-bubble", text)); });
+    if (!texts.length) node.appendChild(el("p", "bc-bubble bc-bubble--muted", NO_ANSWER));
+    return node;
+  }
+
+  /* The reply with its links, help lines, sources and quick replies. */
+  Widget.prototype.decoratedTurn = function (turn, kind) {
+    var self = this;
+    var node = botTurnNode(kind);
+    var turnId = this.id + "-turn" + ++this.turnCount;
     if (kind === "crisis") {
       var heading = el("p", "bc-crisis-heading");
       heading.appendChild(icon("heart"));
-      heading.appendChild(el("span", null, "You deserve support right now"));
+      heading.appendChild(el("span", null, CRISIS_HEADING));
       node.appendChild(heading);
     }
 
@@ -845,8 +908,7 @@
     if (sources.length) node.appendChild(renderSources(sources, turnId, this.config.clinic));
 
     if (!turn.texts.length && !resourceList && !sources.length) {
-      node.appendChild(el("p", "bc-bubble bc-bubble--muted",
-        "I don't have an answer to that. Could you put it another way?"));
+      node.appendChild(el("p", "bc-bubble bc-bubble--muted", NO_ANSWER));
     }
 
     if (turn.buttons.length) {
@@ -861,11 +923,6 @@
         group.appendChild(quick);
       });
       node.appendChild(group);
-    }
-
-    this.log.appendChild(node);
-    if (kind === "crisis" && !(options && options.restoring)) {
-      this.urgent.textContent = "You deserve support right now. " + turn.texts.join(" ");
     }
     return node;
   };

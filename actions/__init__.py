@@ -6,7 +6,9 @@ start-up with an error naming the file and the entry, instead of surfacing in
 the middle of a conversation.
 """
 from actions.clinic import clinic as load_clinic_settings
+from actions.content_version import content_version
 from actions.knowledge import knowledge_base as load_knowledge_base
 
 load_knowledge_base()
 load_clinic_settings()
+content_version()  # the wording as it is at start-up

@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.content_version import content_version
 from actions.knowledge import ANY_ROLE, ROLES, KnowledgeBase, knowledge_base
 
 # The kinds of reply of the contract (docs/contract.md, section 4).
@@ -109,7 +110,8 @@ class ReplyAction(Action, abc.ABC):
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
             dispatcher.utter_message(text=text, buttons=reply.buttons if last else [])
-        dispatcher.utter_message(json_message={"kind": reply.kind, **reply.custom})
+        custom = {"kind": reply.kind, **reply.custom, "content_version": content_version()}
+        dispatcher.utter_message(json_message=custom)
         return events
 
 

@@ -11,7 +11,8 @@ handling fails. This one:
 - removes control characters and keeps HTML as plain text;
 - lets only the assistant's own button payloads use Rasa's "/intent" syntax
   (serving.button_payloads), so no message skips the crisis detector;
-- keeps only a known `metadata.role` (anything else is dropped);
+- keeps only a known `metadata.role` and a well-formed `metadata.feedback` vote
+  (serving.feedback); anything else is dropped;
 - answers an over-long message at once, without the NLU, asking for a shorter
   question and giving the crisis line (someone in crisis may write at length);
 - never logs what people write;
@@ -42,6 +43,7 @@ from sanic.response import HTTPResponse
 
 from serving import conversation_ids, rasa_server, server_tuning, settings
 from serving.button_payloads import as_user_text
+from serving.feedback import clean_feedback
 from serving.tracker_store import report_store_in_use
 
 logger = logging.getLogger(__name__)
@@ -131,15 +133,19 @@ def parse_sender(value: Any) -> str:
 
 
 def parse_metadata(value: Any) -> Dict[str, Any]:
-    """Only the reader's role is kept: anything else would be stored unasked."""
+    """Only the reader's role and a feedback vote are kept: anything else would be stored unasked."""
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise BadRequest("metadata must be a JSON object")
+    kept: Dict[str, Any] = {}
     role = value.get("role")
     if isinstance(role, str) and role.strip().lower() in ROLES:
-        return {"role": role.strip().lower()}
-    return {}
+        kept["role"] = role.strip().lower()
+    feedback = clean_feedback(value.get("feedback"))
+    if feedback:
+        kept["feedback"] = feedback  # the widget's "Was this helpful?" (serving.feedback)
+    return kept
 
 
 def parse_request(body: Optional[bytes], max_chars: int) -> Incoming:

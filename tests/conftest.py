@@ -78,7 +78,8 @@ def custom_of(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
     """The one `custom` object a reply carries (docs/contract.md, section 4)."""
     customs = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert len(customs) == 1, dispatcher.messages
-    return customs[0]
+    # Every reply carries the wording's version (tests/test_feedback.py checks it).
+    return {k: v for k, v in customs[0].items() if k != "content_version"}
 
 
 def texts_of(dispatcher: CollectingDispatcher) -> List[str]:

@@ -9,8 +9,12 @@ changes. Standard library only.
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import functools
+import hmac
 import json
+import os
 import socket
 import sys
 import threading
@@ -29,6 +33,16 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 # bytecode, and dotfiles and dot-folders.
 HIDDEN_SUFFIXES = (".py", ".pyc")
 HIDDEN_NAMES = ("__pycache__",)
+# The insights report (python -m insights) is served at /insights/ only when
+# INSIGHTS_TOKEN is set, to requests that carry it (docs/security.md).
+INSIGHTS_PATHS = ("/insights", "/insights/")
+INSIGHTS_TOKEN = "INSIGHTS_TOKEN"
+INSIGHTS_REPORT = "INSIGHTS_REPORT"
+DEFAULT_REPORT = WEB_ROOT.parent / "results" / "insights" / "insights.html"
+# The report has no scripts and embeds its images; it may not be framed or fetched
+# by another site.
+REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+              "form-action 'none'; frame-ancestors 'none'")
 
 
 def config_script(rasa_url: str) -> bytes:
@@ -56,6 +70,36 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
+def presented_token(authorization: Optional[str]) -> Optional[str]:
+    """The token in `Authorization: Bearer <token>`, or the password of HTTP Basic
+    (so a browser can open the report: any user name, the token as password)."""
+    scheme, _, value = (authorization or "").strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2]
+    return None
+
+
+def insights_status(token: Optional[str], authorization: Optional[str], fetch_site: Optional[str]) -> HTTPStatus:
+    """Whether a request may read the report: 404 when no token is configured (the page
+    does not exist), 401 without credentials, 403 with a wrong token or from another site."""
+    if not token:
+        return HTTPStatus.NOT_FOUND
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return HTTPStatus.FORBIDDEN  # a page of another origin, even with the browser's credentials
+    presented = presented_token(authorization)
+    if presented is None:
+        return HTTPStatus.UNAUTHORIZED
+    if not hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8")):
+        return HTTPStatus.FORBIDDEN
+    return HTTPStatus.OK
+
+
 def has_control_characters(text: str) -> bool:
     return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
 
@@ -81,6 +125,9 @@ def is_servable(root: Path, file_path: str) -> bool:
 class WebHandler(SimpleHTTPRequestHandler):
     rasa_url = DEFAULT_RASA_URL
     quiet = False
+    insights_token: Optional[str] = None
+    insights_report: Path = DEFAULT_REPORT
+    csp: Optional[str] = None
     cache_control = "no-cache"
     # StreamRequestHandler sets this on the socket: a read or write idle this long ends the
     # connection.
@@ -88,6 +135,10 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self.cache_control = "no-cache"
+        self.csp = None
+        if urlsplit(self.path).path in INSIGHTS_PATHS:
+            self.send_insights()
+            return
         if self.refused():
             return
         if urlsplit(self.path).path == "/config.js":
@@ -97,6 +148,10 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.cache_control = "no-cache"
+        self.csp = None
+        if urlsplit(self.path).path in INSIGHTS_PATHS:
+            self.send_error(HTTPStatus.NOT_FOUND if not self.insights_token else HTTPStatus.METHOD_NOT_ALLOWED)
+            return
         if not self.refused():
             super().do_HEAD()
 
@@ -160,13 +215,41 @@ class WebHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def send_insights(self) -> None:
+        status = insights_status(
+            self.insights_token, self.headers.get("Authorization"), self.headers.get("Sec-Fetch-Site")
+        )
+        self.cache_control = "no-store"
+        if status == HTTPStatus.OK:
+            try:
+                body = Path(self.insights_report).read_bytes()
+            except OSError:
+                self.send_error(HTTPStatus.NOT_FOUND, "No report yet: run make insights")
+                return
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.csp = REPORT_CSP
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if status == HTTPStatus.UNAUTHORIZED:
+            self.send_response(status)
+            self.send_header("WWW-Authenticate", 'Basic realm="insights", charset="UTF-8"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_error(status)
+
     def list_directory(self, path):  # no directory listings, only pages with index.html
         self.send_error(HTTPStatus.NOT_FOUND)
         return None
 
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", content_security_policy(self.rasa_url))
+        self.send_header("Content-Security-Policy", self.csp or content_security_policy(self.rasa_url))
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.csp:
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.send_header("Referrer-Policy", "no-referrer")
         # Pages revalidate, so a clinic's edit shows on the next load.
         self.send_header("Cache-Control", self.cache_control)
@@ -191,12 +274,20 @@ def make_server(
     host: str = "127.0.0.1",
     quiet: bool = False,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    insights_token: Optional[str] = None,
+    insights_report: Optional[Path] = None,
 ):
-    """A ready ThreadingHTTPServer; the caller runs serve_forever()."""
+    """A ready ThreadingHTTPServer; the caller runs serve_forever().
+
+    The insights report's token and file default to INSIGHTS_TOKEN and INSIGHTS_REPORT.
+    """
+    token = insights_token if insights_token is not None else os.environ.get(INSIGHTS_TOKEN, "").strip()
+    report = insights_report or Path(os.environ.get(INSIGHTS_REPORT, "").strip() or DEFAULT_REPORT)
     handler = type(
         "ConfiguredWebHandler",
         (WebHandler,),
-        {"rasa_url": rasa_url, "quiet": quiet, "timeout": timeout},
+        {"rasa_url": rasa_url, "quiet": quiet, "timeout": timeout,
+         "insights_token": token or None, "insights_report": report},
     )
     return ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(WEB_ROOT)))
 

@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 CROSSVAL_MIN_F1 := 0.90
 
 .PHONY: help setup train run test validate lint-js unit conversations nlu-crossval model \
-        integration browser bench eval audit forget-old forget clean
+        integration browser bench eval audit forget-old forget insights clean
 
 help:
 	@echo "make run    - start the assistant (sets up and trains when needed)"
@@ -22,6 +22,7 @@ help:
 	@echo "make eval   - measure the model on unseen questions (tests/eval/)"
 	@echo "make bench  - benchmark against a stock Rasa assistant"
 	@echo "make audit  - list known advisories of the pinned dependencies"
+	@echo "make insights [DAYS=30 | FROM=YYYY-MM-DD TO=YYYY-MM-DD] [CANDIDATES=1] - the clinic's report"
 
 setup:
 	@scripts/setup.sh
@@ -89,6 +90,16 @@ export SENDER
 forget: setup
 	@test -n "$${SENDER:-}" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
 	$(PYTHON) -m serving.retention forget --sender "$$SENDER"
+
+# The insights report (docs/security.md, "The insights report"): the last DAYS days, or
+# FROM/TO (YYYY-MM-DD); CANDIDATES=1 also writes candidates.yml. Values reach the
+# command through the environment, never pasted into shell text.
+override FROM := $(value FROM)
+override TO := $(value TO)
+override CANDIDATES := $(value CANDIDATES)
+export FROM TO CANDIDATES
+insights: setup
+	$(PYTHON) -m insights --days $(DAYS) $${FROM:+--from "$$FROM"} $${TO:+--to "$$TO"} $${CANDIDATES:+--candidates}
 
 clean:
 	rm -rf models results logs .pytest_cache

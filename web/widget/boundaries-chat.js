@@ -22,6 +22,9 @@
   var instanceCount = 0;
   var CRISIS_HEADING = "You deserve support right now";
   var NO_ANSWER = "I don't have an answer to that. Could you put it another way?";
+  /* Sent as the message when a vote comes without a note; the insights report
+     (insights/events.py, VOTE_TEXTS) reads any other text as the note. */
+  var FEEDBACK_TEXTS = { yes: "Yes, this was helpful", no: "No, this was not helpful" };
 
   var DEFAULTS = {
     server: "",
@@ -164,13 +167,13 @@
     this.status = status || 0;
   }
 
-  function sendToServer(config, sender, message) {
+  function sendToServer(config, sender, message, feedback) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
     return fetch(config.server + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message, metadata: { role: config.role } }),
+      body: JSON.stringify({ sender: sender, message: message, metadata: metadataOf(config, feedback) }),
       credentials: "omit",
       signal: controller.signal,
     })
@@ -191,6 +194,13 @@
       .finally(function () {
         clearTimeout(timer);
       });
+  }
+
+  /* The role, and a "Was this helpful?" vote when the message carries one. */
+  function metadataOf(config, feedback) {
+    var metadata = { role: config.role };
+    if (feedback) metadata.feedback = feedback;
+    return metadata;
   }
 
   /* One server reply (a list of Rasa messages) becomes one bot turn. */
@@ -828,6 +838,13 @@
       if (window.console) window.console.warn("boundaries-chat: reply shown as plain text", error);
       node = plainTurn(turn, kind);
     }
+    if (kind === "answer" && !(options && options.restoring)) {
+      try {
+        node.appendChild(this.feedbackBox(turn));
+      } catch (error) {
+        if (window.console) window.console.warn("boundaries-chat: no feedback control", error);
+      }
+    }
     this.log.appendChild(node);
     if (kind === "crisis" && !(options && options.restoring)) {
       this.urgent.textContent = CRISIS_HEADING + ". " + textsOf(turn).join(" ");
@@ -927,7 +944,76 @@
     return node;
   };
 
-  Widget.prototype.showError = function (error, message) {
+  /* "Was this helpful?" under an answer: Yes sends at once; No opens an optional
+     "What was missing?" note. The note is sent as an ordinary message, so the
+     assistant's crisis detector reads it; the vote, topic and content version go
+     in the message's metadata. */
+  Widget.prototype.feedbackBox = function (turn) {
+    var self = this;
+    var answer = turn.customs.find(function (c) { return c.kind === "answer"; }) || {};
+    var vote = { topic: answer.topic, content_version: answer.content_version };
+    var boxId = this.id + "-feedback" + this.turnCount;
+    var box = el("div", "bc-feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", boxId + "-q");
+    var question = el("p", "bc-feedback-question", "Was this helpful?");
+    question.id = boxId + "-q";
+    var yes = button("bc-quick bc-feedback-vote", "Yes");
+    var no = button("bc-quick bc-feedback-vote", "No");
+    yes.addEventListener("click", function () {
+      self.sendFeedback(box, Object.assign({ vote: "yes" }, vote), "");
+    });
+    no.addEventListener("click", function () {
+      no.setAttribute("aria-expanded", "true");
+      form.hidden = false;
+      note.focus();
+    });
+    no.setAttribute("aria-expanded", "false");
+    no.setAttribute("aria-controls", boxId + "-form");
+
+    var form = el("form", "bc-feedback-form");
+    form.id = boxId + "-form";
+    form.hidden = true;
+    form.noValidate = true;
+    var label = el("label", "bc-feedback-label", "What was missing? (optional)");
+    label.htmlFor = boxId + "-note";
+    var note = el("textarea", "bc-feedback-note");
+    note.id = boxId + "-note";
+    note.rows = 2;
+    note.maxLength = 1000;
+    var submit = button("bc-quick bc-feedback-send", "Send feedback");
+    submit.type = "submit";
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.sendFeedback(box, Object.assign({ vote: "no" }, vote), note.value.trim());
+    });
+    note.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        self.sendFeedback(box, Object.assign({ vote: "no" }, vote), note.value.trim());
+      }
+    });
+    form.appendChild(label);
+    form.appendChild(note);
+    form.appendChild(submit);
+
+    var row = el("div", "bc-feedback-row");
+    row.appendChild(question);
+    row.appendChild(yes);
+    row.appendChild(no);
+    box.appendChild(row);
+    box.appendChild(form);
+    return box;
+  };
+
+  Widget.prototype.sendFeedback = function (box, feedback, note) {
+    if (this.pending) return;
+    var text = note || FEEDBACK_TEXTS[feedback.vote];
+    box.remove();
+    this.send(text, text, feedback);
+  };
+
+  Widget.prototype.showError = function (error, message, feedback) {
     var self = this;
     var node = el("div", "bc-turn bc-turn--error");
     var box = el("div", "bc-error");
@@ -942,7 +1028,7 @@
       retry.addEventListener("click", function () {
         self.input.focus(); // the button is about to go
         node.remove();
-        self.deliver(message);
+        self.deliver(message, feedback);
       });
       body.appendChild(retry);
     }
@@ -965,16 +1051,20 @@
 
   /* `message` goes to the server; `shown` is what the user's bubble says (a quick
      reply shows its title and sends its payload). */
-  Widget.prototype.send = function (message, shown) {
+  Widget.prototype.send = function (message, shown, feedback) {
     if (this.pending) return;
     this.retireQuickReplies();
+    // A vote belongs to the latest answer only.
+    Array.prototype.forEach.call(this.log.querySelectorAll(".bc-feedback"), function (n) {
+      n.remove();
+    });
     Array.prototype.forEach.call(this.log.querySelectorAll(".bc-turn--error"), function (n) {
       n.remove();
     });
     this.appendUser(shown);
     this.remember({ type: "user", text: shown });
     this.input.focus();
-    this.deliver(message);
+    this.deliver(message, feedback);
   };
 
   Widget.prototype.setPending = function (pending) {
@@ -985,11 +1075,11 @@
     if (pending) this.scrollToEnd();
   };
 
-  Widget.prototype.deliver = function (message) {
+  Widget.prototype.deliver = function (message, feedback) {
     var self = this;
     var focusWasInside = this.panel.contains(document.activeElement);
     this.setPending(true);
-    return sendToServer(this.config, this.sender(), message)
+    return sendToServer(this.config, this.sender(), message, feedback)
       .then(function (entries) {
         self.setPending(false);
         var turn = toBotTurn(entries);
@@ -1001,7 +1091,7 @@
       .catch(function (error) {
         self.setPending(false);
         if (!(error instanceof ChatError)) throw error;
-        self.showError(error, message);
+        self.showError(error, message, feedback);
       });
   };
 

@@ -1,6 +1,6 @@
 """`python -m insights` on a store of synthetic conversations of known shape.
 
-The store is written by Rasa's own SQLTrackerStore (tests/insights/fixture_store.py);
+The store is written by Rasa's own SQLTrackerStore (tests/insights_report/fixture_store.py);
 the report is made by the real command, in a subprocess, against it.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 import yaml
 
 from serving.retention import forget_conversation
-from tests.insights import fixture_store
-from tests.insights.fixture_store import EXPECTED, PLANTED, PROJECT_ROOT
+from tests.insights_report import fixture_store
+from tests.insights_report.fixture_store import EXPECTED, PLANTED, PROJECT_ROOT
 
 ENV_KEYS = ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER",
             "DB_PASSWORD", "RETENTION_DAYS")

@@ -7,6 +7,7 @@ Identifiers are planted in texts (PLANTED); none may reach the report.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -91,9 +92,14 @@ class Writer:
 
     def save(self, db_path: Path) -> None:
         store = SQLTrackerStore(Domain.load(PROJECT_ROOT / "domain.yml"), dialect="sqlite", db=str(db_path))
-        for sender, events in self.conversations:
-            tracker = DialogueStateTracker.from_events(sender, events)
-            asyncio.run(store.save(tracker))
+        async def save_all() -> None:
+            for sender, events in self.conversations:
+                await store.save(DialogueStateTracker.from_events(sender, events))
+
+        # A thread of its own, so this works inside a running loop too (Playwright's).
+        worker = threading.Thread(target=asyncio.run, args=(save_all(),))
+        worker.start()
+        worker.join()
         store.engine.dispose()
 
 

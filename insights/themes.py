@@ -19,7 +19,7 @@ from insights.figures import Unanswered
 
 MIN_CONVERSATIONS = 5
 EXAMPLES_PER_THEME = 3
-# Average cosine distance at which two groups stop merging (tests/insights/ pins it
+# Average cosine distance at which two groups stop merging (tests/insights_report/ pins it
 # on questions of known shape).
 DISTANCE_THRESHOLD = 0.85
 

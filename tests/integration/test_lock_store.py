@@ -44,7 +44,7 @@ def test_tickets_issued_at_the_same_time_are_all_different(redis_server):
 
     with ThreadPoolExecutor(WORKERS) as pool:
         tickets = list(pool.map(issue, range(WORKERS)))
-    assert sorted(tickets) == list(range(WORKERS))
+    assert sorted(tickets) == list(range(min(tickets), min(tickets) + WORKERS))
     store_for(redis_server).delete_lock("same-conversation")
 
 
@@ -73,3 +73,61 @@ def test_only_one_holder_at_a_time(redis_server):
     assert time.monotonic() - started < 60
     # Nothing is left behind once every holder is done.
     assert store_for(redis_server).get_lock("busy-conversation") is None
+
+
+def test_a_crashed_holders_lock_expires_with_its_ticket(redis_server):
+    """A holder that never cleans up (its replica was killed) frees the
+    conversation, and Redis forgets the conversation id, within the lifetime."""
+    store = store_for(redis_server)
+    store.issue_ticket("crashed-holder", lock_lifetime=1)
+    key = store.key_prefix + "crashed-holder"
+    assert 0 < store.red.pttl(key) <= 1000
+    time.sleep(1.2)
+    assert store.red.exists(key) == 0
+    # The next message gets the conversation at once.
+    started = time.monotonic()
+
+    async def next_message():
+        async with store.lock("crashed-holder", wait_time_in_seconds=0.05):
+            pass
+
+    asyncio.run(next_message())
+    assert time.monotonic() - started < 1
+    assert store.red.exists(key) == 0
+
+
+def test_ticket_numbers_are_never_reused(redis_server):
+    """The lock has expired and emptied; the next ticket still gets a new number."""
+    store = store_for(redis_server)
+    first = store.issue_ticket("reused-numbers", lock_lifetime=0.2)
+    time.sleep(0.3)
+    second = store.issue_ticket("reused-numbers", lock_lifetime=5)
+    store.cleanup("reused-numbers", second)
+    third = store.issue_ticket("reused-numbers", lock_lifetime=5)
+    store.cleanup("reused-numbers", third)
+    assert first < second < third
+
+
+def test_a_turn_that_outlived_its_ticket_does_not_free_the_next_holder(redis_server):
+    """A slow turn's ticket expires and the next message goes ahead; when the slow
+    turn ends, a third message must still wait for the second one."""
+    holding = []  # (name, entered, left)
+
+    async def turn(name, start_after, lifetime, hold):
+        store = store_for(redis_server)
+        await asyncio.sleep(start_after)
+        async with store.lock("slow-turn", lock_lifetime=lifetime, wait_time_in_seconds=0.02):
+            entered = time.monotonic()
+            await asyncio.sleep(hold)
+            holding.append((name, entered, time.monotonic()))
+
+    async def three_turns():
+        await asyncio.gather(
+            turn("slow", 0, lifetime=0.3, hold=0.8),   # outlives its ticket
+            turn("second", 0.5, lifetime=10, hold=1.5),  # goes ahead once it expired
+            turn("third", 1.0, lifetime=10, hold=0.1),  # after the slow one ended
+        )
+
+    asyncio.run(three_turns())
+    spans = {name: (entered, left) for name, entered, left in holding}
+    assert spans["third"][0] >= spans["second"][1], "two messages held the conversation at once"

@@ -33,7 +33,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import URL
 
-from serving import settings, sqlite_engine
+from serving import postgres_timeouts, settings, sqlite_engine
 from serving.bounded_history import BoundedHistoryMixin
 
 logger = logging.getLogger(__name__)
@@ -71,10 +71,13 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         query: Optional[Dict] = None,
         event_broker: Optional[Any] = None,
         max_unsaved_conversations: int = DEFAULT_MAX_UNSAVED,
+        connect_timeout: Optional[float] = None,
+        statement_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         url = settings.tracker_db_url(dialect, host, port, db, username, password, query)
         self.store_name = settings.describe_url(url)
+        url = postgres_timeouts.with_connect_timeout(url, connect_timeout)
         if url.get_backend_name() == "sqlite":
             _create_private_sqlite_file(url)
         self._unsaved: "OrderedDict[Text, Text]" = OrderedDict()
@@ -97,6 +100,8 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         )
         if sqlite_engine.is_sqlite_file(self.engine.url):
             self._use_engine(sqlite_engine.create_engine(self.engine.url))
+        elif postgres_timeouts.is_postgresql(self.engine.url):
+            self._use_engine(postgres_timeouts.create_engine(self.engine.url, statement_timeout))
         # Rasa only logs when it cannot create the tables; check, and create
         # them on the first save once the database is there.
         self._tables_ready = False

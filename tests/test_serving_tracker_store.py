@@ -185,6 +185,41 @@ async def test_an_unreachable_postgresql_does_not_stop_the_server(store_logs):
     assert await store.keys() == ["dave"]
 
 
+def test_a_postgresql_that_never_answers_costs_seconds(store_logs):
+    """A server that accepts connections and never answers (a hung host, a
+    black-holed address): without a connect timeout libpq waits for ever."""
+    import asyncio
+    import threading
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the handshake; nobody ever replies
+        port = silent.getsockname()[1]
+        outcome = {}
+
+        def start_and_save():
+            started = time.monotonic()
+            store = ResilientSQLTrackerStore(
+                domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=port, db="rasa",
+                username="rasa", connect_timeout=2,
+            )
+            outcome["start"] = time.monotonic() - started
+            started = time.monotonic()
+            asyncio.run(say(store, "erin", "hello?"))
+            outcome["turn"] = time.monotonic() - started
+
+        worker = threading.Thread(target=start_and_save, daemon=True)
+        worker.start()
+        worker.join(30)
+    assert not worker.is_alive(), "the store waited for a silent database"
+    # Start-up tries the database three times (Rasa's tables, the index, the check).
+    assert outcome["start"] < 3 * 2 + 3
+    # A message's load and save: one timeout each.
+    assert outcome["turn"] < 2 * 2 + 2
+    assert any("could not save" in m and "timeout" in m for m in errors(store_logs))
+
+
 async def test_a_mixin_can_be_put_in_front(db_file):
     class CountingMixin:
         loads = 0

@@ -118,3 +118,28 @@ async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
     engine = sa.create_engine(store_url)
     assert "ix_events_sender_id_type_name" in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
     engine.dispose()
+
+
+def test_connections_carry_the_statement_timeout(store_url, monkeypatch):
+    """PostgreSQL cancels a statement that runs longer than the configured limit."""
+    for name in ("DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    default = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    with default.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "10s"
+    default.engine.dispose()
+
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url, statement_timeout=1)
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "1s"
+        started = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
+            connection.execute(sa.text("SELECT pg_sleep(30)"))
+        assert time.monotonic() - started < 5
+    store.engine.dispose()
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "3")
+    from_environment = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url, statement_timeout=1)
+    with from_environment.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "3s"
+    from_environment.engine.dispose()

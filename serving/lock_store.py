@@ -40,6 +40,7 @@ from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import (
     DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
     LOCK_LIFETIME,
+    InMemoryLockStore,
     LockError,
     RedisLockStore,
 )
@@ -157,3 +158,28 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Removes the ticket, and the lock with it when nobody else waits: in one step."""
         self.finish_serving(conversation_id, ticket_number)
+
+
+class LocksNotShared(RuntimeError):
+    """A shared database with locks that only one server sees."""
+
+
+def check_locks_are_shared(tracker_store: Any, lock_store: Any) -> None:
+    """Refuses a database that several servers share (anything but an SQLite
+    file) together with Rasa's in-memory lock store, which is what Rasa uses
+    when the endpoints file has no `lock_store`: each server would then take
+    messages of one conversation at the same time, and one of two replies
+    would be lost. Called by the REST channel once the agent is loaded."""
+    inner = tracker_store
+    while hasattr(inner, "_tracker_store"):  # Rasa's FailSafe and Awaitable wrappers
+        inner = inner._tracker_store
+    engine = getattr(inner, "engine", None)
+    if engine is None or engine.dialect.name == "sqlite" or not isinstance(lock_store, InMemoryLockStore):
+        return
+    store_name = getattr(inner, "store_name", None) or engine.url.render_as_string(hide_password=True)
+    raise LocksNotShared(
+        f"Conversations are kept in the shared database {store_name}, but the locks that keep "
+        "one conversation's messages in order are kept in this server's memory (the endpoints "
+        "file has no lock_store). Add `lock_store: type: serving.lock_store.AtomicRedisLockStore` "
+        "with the Redis server's url, port and password to the endpoints file (docs/deploy.md)."
+    )

@@ -13,10 +13,13 @@ from typing import List, Tuple
 import pytest
 import sqlalchemy as sa
 
+from serving import processes
+from tests.integration import services
 from tests.integration.conftest import (
     FRIENDSHIP_QUESTION,
     answer_topic,
     customs,
+    model_path,
     start,
     start_replica,
     store_environment,
@@ -104,3 +107,25 @@ def test_each_replica_answers_a_new_conversation(replicas):
     for url in urls:
         reply = assistant.send(f"fresh-{uuid.uuid4().hex}", FRIENDSHIP_QUESTION, url=url)
         assert answer_topic(reply) == "friendship"
+
+
+def test_a_shared_database_without_a_shared_lock_store_is_refused(postgres_server, tmp_path):
+    """Without a lock_store entry Rasa keeps locks in each server's memory:
+    with a shared database the server must not start."""
+    store_url = postgres_server.create_database("tracker_without_locks")
+    port = services.free_port()
+    endpoints = processes.write_endpoints(tmp_path / "endpoints.yml", "http://127.0.0.1:9/webhook")
+    log = tmp_path / "rasa.log"
+    server = processes.spawn(
+        processes.rasa_server_command(port, endpoints, model_path(), []),
+        log,
+        processes.rasa_environment(store_environment(store_url)),
+    )
+    try:
+        returncode = server.wait(240)
+    finally:
+        processes.stop(server)
+    output = log.read_text(errors="replace")
+    assert returncode != 0, output[-2000:]
+    assert "Refusing to start" in output
+    assert "lock_store: type: serving.lock_store.AtomicRedisLockStore" in output

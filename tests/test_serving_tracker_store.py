@@ -274,3 +274,28 @@ async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
     for turn in range(3):
         await say(store, "ivan", f"turn {turn}")
     assert len(connections) == 0
+
+
+async def test_a_save_whose_start_is_unknown_is_kept_and_retried_not_misaligned(db_file, store_logs):
+    """The database lost this replica's copy's events (replaced meanwhile):
+    the save is refused, logged, kept in memory and retried on the next save,
+    and never written as a guessed slice."""
+    store = make_store(db_file)
+    for text in ("one", "two", "three"):
+        await say(store, "frank", text)
+    copy = await store.retrieve("frank")
+    copy = store.deserialise_tracker("frank", store.serialise_tracker(copy))
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("DELETE FROM events")
+    replacement = make_store(db_file)
+    await say(replacement, "frank", "elsewhere")
+
+    copy.update(UserUttered("kept"))
+    await store.save(copy)
+    copy.update(UserUttered("kept again"))
+    await store.save(copy)
+
+    refusals = [m for m in errors(store_logs) if "could not save" in m and "UnknownSaveStart" in m]
+    assert len(refusals) == 2
+    assert stored_user_texts(db_file, "frank") == ["elsewhere"]
+    assert user_texts(await store.retrieve("frank"))[-2:] == ["kept", "kept again"]

@@ -16,6 +16,13 @@ transactions (WATCH/MULTI/EXEC, retried on conflict), and differs from Rasa's
 - The lock's key expires with its last ticket (`TICKET_LOCK_LIFETIME`, 60 s
   by default), so a replica that dies holding a conversation frees it by
   then, and Redis keeps no conversation id longer than that.
+- A ticket is kept alive while its holder lives: renewed on every poll
+  while it waits, and every third of its lifetime while it holds the
+  conversation. Rasa counts waiting against the lifetime, so a message
+  queued behind a slow one lost its ticket and failed with LockError, and a
+  turn slower than the lifetime let the next message run alongside it. So a
+  slow turn keeps the conversation, and a dead replica's ticket (no longer
+  renewed) frees it within one lifetime.
 - Ticket numbers come from a per-conversation counter that only grows.
   Rasa numbers a ticket "last ticket in the lock + 1", so once the lock has
   expired or emptied, numbering starts again at 0: a turn that outlived its
@@ -30,10 +37,13 @@ entries as `type: redis`.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 import math
 import time
-from typing import Any, Callable, Optional, Text, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, Text, TypeVar
 
 import redis
 from rasa.core.lock import Ticket, TicketLock
@@ -45,6 +55,8 @@ from rasa.core.lock_store import (
     RedisLockStore,
 )
 from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 # A change of a lock: the lock read (None if there is none) to the lock to
@@ -135,6 +147,75 @@ class AtomicRedisLockStore(RedisLockStore):
             return self._transaction([key, counter], issue)
         except redis.RedisError as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def renew_ticket(
+        self, conversation_id: Text, ticket_number: int, lock_lifetime: float
+    ) -> Optional[TicketLock]:
+        """Extends the ticket to a full lifetime from now; returns the lock,
+        or None when the ticket is no longer there (it expired)."""
+        key = self.key_prefix + conversation_id
+
+        def renew(transaction: Any) -> Optional[TicketLock]:
+            lock = self._read(transaction, key)
+            if lock is not None:
+                lock.remove_expired_tickets()
+            ticket = next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
+            if ticket is None:
+                transaction.multi()  # nothing to write: the lock expires by itself
+                return None
+            ticket.expires = time.time() + lock_lifetime
+            transaction.multi()
+            self._write(transaction, key, lock)
+            return lock
+
+        return self._transaction([key], renew)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa 3.6's `LockStore.lock` (what `Agent.handle_message` enters for
+        each message), with the ticket renewed while waiting and while held."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            lock = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
+            keeper = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, lock_lifetime))
+            try:
+                yield lock
+            finally:
+                keeper.cancel()
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    async def _wait_for_turn(
+        self, conversation_id: Text, ticket: int, lock_lifetime: float, wait_time_in_seconds: float
+    ) -> TicketLock:
+        while True:
+            lock = self.renew_ticket(conversation_id, ticket, lock_lifetime)
+            if lock is None:
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+
+    async def _keep_alive(self, conversation_id: Text, ticket: int, lock_lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(lock_lifetime / 3)
+            try:
+                renewed = self.renew_ticket(conversation_id, ticket, lock_lifetime)
+            except redis.RedisError as error:
+                logger.error("Could not renew a conversation's lock: %s", type(error).__name__)
+                continue
+            if renewed is None:
+                logger.error(
+                    "A turn outlived its conversation lock (this server was blocked for more than "
+                    "TICKET_LOCK_LIFETIME, %s s): the next message may run alongside it.",
+                    lock_lifetime,
+                )
+                return
 
     def save_lock(self, lock: TicketLock) -> None:
         """Rasa's save, with the key's expiry (only used outside this class)."""

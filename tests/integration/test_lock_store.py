@@ -109,25 +109,48 @@ def test_ticket_numbers_are_never_reused(redis_server):
 
 
 def test_a_turn_that_outlived_its_ticket_does_not_free_the_next_holder(redis_server):
-    """A slow turn's ticket expires and the next message goes ahead; when the slow
-    turn ends, a third message must still wait for the second one."""
-    holding = []  # (name, entered, left)
+    """A turn's ticket expired (its server was blocked longer than the lifetime)
+    and the next message went ahead; when the late turn ends and removes its
+    ticket, a third message must still wait for the second one."""
+    holding = {}
 
-    async def turn(name, start_after, lifetime, hold):
+    async def turn(name, start_after, hold):
         store = store_for(redis_server)
         await asyncio.sleep(start_after)
-        async with store.lock("slow-turn", lock_lifetime=lifetime, wait_time_in_seconds=0.02):
+        async with store.lock("late-turn", lock_lifetime=10, wait_time_in_seconds=0.02):
             entered = time.monotonic()
             await asyncio.sleep(hold)
-            holding.append((name, entered, time.monotonic()))
+            holding[name] = (entered, time.monotonic())
+
+    async def late_turn():
+        store = store_for(redis_server)
+        ticket = store.issue_ticket("late-turn", lock_lifetime=0.3)  # never renewed
+        await asyncio.sleep(0.8)
+        store.cleanup("late-turn", ticket)
 
     async def three_turns():
-        await asyncio.gather(
-            turn("slow", 0, lifetime=0.3, hold=0.8),   # outlives its ticket
-            turn("second", 0.5, lifetime=10, hold=1.5),  # goes ahead once it expired
-            turn("third", 1.0, lifetime=10, hold=0.1),  # after the slow one ended
-        )
+        await asyncio.gather(late_turn(), turn("second", 0.5, hold=1.5), turn("third", 1.0, hold=0.1))
 
     asyncio.run(three_turns())
-    spans = {name: (entered, left) for name, entered, left in holding}
-    assert spans["third"][0] >= spans["second"][1], "two messages held the conversation at once"
+    assert holding["third"][0] >= holding["second"][1], "two messages held the conversation at once"
+
+
+def test_a_slow_turn_keeps_the_conversation_and_the_next_message_its_place(redis_server):
+    """A turn runs for several lock lifetimes; the message behind it waits as
+    long, neither losing its place (LockError) nor running alongside it."""
+    spans = {}
+
+    async def turn(name, start_after, hold):
+        store = store_for(redis_server)
+        await asyncio.sleep(start_after)
+        async with store.lock("slow-turn", lock_lifetime=0.6, wait_time_in_seconds=0.05):
+            entered = time.monotonic()
+            await asyncio.sleep(hold)
+            spans[name] = (entered, time.monotonic())
+
+    async def two_turns():
+        await asyncio.gather(turn("slow", 0, hold=2.0), turn("next", 0.2, hold=0.1))
+
+    asyncio.run(two_turns())
+    assert spans["next"][0] >= spans["slow"][1], "the next message ran alongside the slow turn"
+    assert store_for(redis_server).get_lock("slow-turn") is None

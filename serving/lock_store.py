@@ -11,11 +11,11 @@ added to Rasa in #11256 and reverted from the open-source edition in #11428.
 
 This store makes every change of a lock atomic with Redis's optimistic
 transactions (WATCH/MULTI/EXEC, retried on conflict), and differs from Rasa's
-(3.6, rasa/core/lock.py and lock_store.py) in two more ways:
+(3.6, rasa/core/lock.py and lock_store.py) in three more ways:
 
 - The lock's key expires with its last ticket (`TICKET_LOCK_LIFETIME`, 60 s
-  by default), so a replica that dies holding a conversation frees it by
-  then, and Redis keeps no conversation id longer than that.
+  by default, from the ticket's last renewal), so Redis keeps no lock of a
+  conversation nobody is serving.
 - A ticket is kept alive while its holder lives: renewed on every poll
   while it waits, and every third of its lifetime while it holds the
   conversation. Rasa counts waiting against the lifetime, so a message
@@ -57,6 +57,9 @@ from rasa.core.lock_store import (
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
+
+# How much longer than its lock a ticket counter's key lives.
+COUNTER_GRACE_MS = math.ceil(LOCK_LIFETIME * 1000)
 
 Result = TypeVar("Result")
 # A change of a lock: the lock read (None if there is none) to the lock to
@@ -112,6 +115,8 @@ class AtomicRedisLockStore(RedisLockStore):
             return None
         ttl_ms = expires_in_ms(lock, time.time())
         transaction.set(key, lock.dumps(), px=ttl_ms)
+        # The ticket counter lives a lifetime longer than the lock it numbers.
+        transaction.pexpire(self.counter_key(lock.conversation_id), ttl_ms + COUNTER_GRACE_MS)
         return ttl_ms
 
     def _change(self, conversation_id: Text, change: Change) -> None:
@@ -139,8 +144,7 @@ class AtomicRedisLockStore(RedisLockStore):
             lock.tickets.append(Ticket(number, time.time() + lock_lifetime))
             transaction.multi()
             ttl_ms = self._write(transaction, key, lock) or 1
-            # The counter lives a lifetime longer than the lock's key.
-            transaction.set(counter, number, px=ttl_ms + math.ceil(lock_lifetime * 1000))
+            transaction.set(counter, number, px=ttl_ms + COUNTER_GRACE_MS)
             return number
 
         try:

@@ -154,3 +154,14 @@ def test_a_slow_turn_keeps_the_conversation_and_the_next_message_its_place(redis
     asyncio.run(two_turns())
     assert spans["next"][0] >= spans["slow"][1], "the next message ran alongside the slow turn"
     assert store_for(redis_server).get_lock("slow-turn") is None
+
+
+def test_the_ticket_counter_outlives_a_renewed_lock(redis_server):
+    store = store_for(redis_server)
+    ticket = store.issue_ticket("renewed", lock_lifetime=1)
+    for _ in range(3):
+        time.sleep(0.5)
+        store.renew_ticket("renewed", ticket, lock_lifetime=1)
+    assert store.red.pttl(store.counter_key("renewed")) > store.red.pttl(store.key_prefix + "renewed")
+    store.cleanup("renewed", ticket)
+    assert store.red.exists(store.key_prefix + "renewed") == 0

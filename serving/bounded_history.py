@@ -40,7 +40,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Te
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
@@ -57,8 +57,16 @@ DEFAULT_HISTORY_TURNS = 5
 # avoided: far more than `history_turns` turns take (five to eight events each).
 DEFAULT_LISTING_ROWS = 120
 
-# Set on each tracker this store loads: how many events it was loaded with.
+# Set on each tracker this store loads: how many events it was loaded with
+# (0 for a tracker it created: none of its events came from the database).
 LOADED_EVENTS_ATTRIBUTE = "_bounded_history_loaded_events"
+
+
+class UnknownSaveStart(RuntimeError):
+    """The tracker holds none of the conversation's stored events, and nothing
+    says which of its events are new: writing a guess could store events twice
+    or drop some, so the save is refused (the caller keeps the tracker and
+    retries). Happens when the stored conversation was replaced meanwhile."""
 
 
 class Row(NamedTuple):
@@ -236,6 +244,7 @@ class SessionQueries(NamedTuple):
     window: Any  # data of the events from `first_id` on, and of `state_ids`
     whole: Any  # data of all events of the current session
     last: Any  # data of the conversation's last stored event
+    recent: Any  # data of its last `limit` stored events, newest first
 
 
 @functools.lru_cache(maxsize=None)
@@ -282,6 +291,10 @@ def session_queries(table: sa.Table) -> SessionQueries:
         window=sa.select(c.data).where(in_session, window).order_by(c.id),
         whole=sa.select(c.data).where(in_session).order_by(c.id),
         last=sa.select(c.data).where(c.sender_id == sender).order_by(c.id.desc()).limit(1),
+        recent=sa.select(c.data)
+        .where(c.sender_id == sender)
+        .order_by(c.id.desc())
+        .limit(sa.bindparam("limit")),
     )
 
 
@@ -347,6 +360,10 @@ def _event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
 def _as_stored(event: Any) -> Any:
     """An event as the events table holds it (JSON turns tuples into lists)."""
     return json.loads(json.dumps(event.as_dict()))
+
+
+def _canonical(stored: Any) -> Text:
+    return json.dumps(stored, sort_keys=True)
 
 
 class BoundedHistoryMixin:
@@ -442,19 +459,26 @@ class BoundedHistoryMixin:
             session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The tracker's events after the conversation's last stored one.
+        """The tracker's events after the latest of them the database holds.
 
         A tracker may hold only a window of the session, so Rasa's way (skip
         as many events as the session has stored) does not apply. Finding the
-        last stored event also covers a tracker saved twice, or saved from a
-        copy kept while the database was down.
+        stored events in the tracker also covers a tracker saved twice, saved
+        from a copy kept while the database was down, or saved after another
+        writer added events. When the tracker holds none of them, only a
+        tracker this store created (nothing loaded) is written whole; any
+        other is refused with UnknownSaveStart rather than written misaligned.
         """
         stored = self._count_up_to_last_stored(session, tracker)
         if stored is None:
-            # Someone else wrote to the conversation since it was loaded.
-            stored = getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None)
+            stored = self._count_up_to_latest_stored(session, tracker)
+        if stored is None and getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None) == 0:
+            stored = 0
         if stored is None:
-            return super()._additional_events(session, tracker)  # type: ignore[misc]
+            raise UnknownSaveStart(
+                "the conversation's stored events are not in the tracker to save, so which of "
+                "its events are new is unknown; not written"
+            )
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
@@ -469,6 +493,34 @@ class BoundedHistoryMixin:
             if _as_stored(tracker.events[index]) == last_stored:
                 return index + 1
         return None
+
+    def _count_up_to_latest_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
+        """How many of the tracker's events come up to the latest of them among
+        the conversation's recent stored events (another writer added the
+        newest); None if none of them is there."""
+        queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
+        limit = len(tracker.events) + self.listing_rows
+        recent = session.connection().execute(
+            queries.recent, {"sender_id": tracker.sender_id, "limit": limit}
+        ).scalars()
+        stored = {_canonical(json.loads(text)) for text in recent}
+        for index in range(len(tracker.events) - 1, -1, -1):
+            if _canonical(_as_stored(tracker.events[index])) in stored:
+                return index + 1
+        return None
+
+    async def create_tracker(
+        self, sender_id: Text, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """Rasa 3.6's TrackerStore.create_tracker, marking the new tracker as
+        holding no stored event, so that its save knows all its events are new."""
+        store: SQLTrackerStore = self  # type: ignore[assignment]
+        tracker = store.init_tracker(sender_id)
+        setattr(tracker, LOADED_EVENTS_ATTRIBUTE, 0)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        await store.save(tracker)
+        return tracker
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Publishes the events `save` is about to append, and only those

@@ -44,6 +44,7 @@ from sanic.response import HTTPResponse
 from serving import conversation_ids, rasa_server, server_tuning, settings
 from serving.button_payloads import as_user_text
 from serving.feedback import clean_feedback
+from serving.lock_store import LocksNotShared, check_locks_are_shared
 from serving.tracker_store import report_store_in_use
 
 logger = logging.getLogger(__name__)
@@ -232,6 +233,12 @@ class ValidatingRestInput(RestInput):
             agent = getattr(app.ctx, "agent", None)
             if agent is not None:
                 report_store_in_use(agent.tracker_store)
+                try:
+                    check_locks_are_shared(agent.tracker_store, agent.lock_store)
+                except LocksNotShared as refused:
+                    # Raised from a start listener, it ends `rasa run` (Sanic 21.12).
+                    logger.error("Refusing to start: %s", refused)
+                    raise
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -26,15 +26,15 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, Iterator, Optional, Text
+from typing import Any, Dict, Iterable, Iterator, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import URL
 
-from serving import settings, sqlite_engine
-from serving.bounded_history import BoundedHistoryMixin
+from serving import postgres_timeouts, settings, sqlite_engine
+from serving.bounded_history import LOADED_EVENTS_ATTRIBUTE, BoundedHistoryMixin, UnknownSaveStart
 
 logger = logging.getLogger(__name__)
 
@@ -71,13 +71,18 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         query: Optional[Dict] = None,
         event_broker: Optional[Any] = None,
         max_unsaved_conversations: int = DEFAULT_MAX_UNSAVED,
+        connect_timeout: Optional[float] = None,
+        statement_timeout: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         url = settings.tracker_db_url(dialect, host, port, db, username, password, query)
         self.store_name = settings.describe_url(url)
+        url = postgres_timeouts.with_connect_timeout(url, connect_timeout)
         if url.get_backend_name() == "sqlite":
             _create_private_sqlite_file(url)
-        self._unsaved: "OrderedDict[Text, Text]" = OrderedDict()
+        # Each unsaved conversation, serialised, with how many of its events
+        # were loaded from the database (serving.bounded_history), if known.
+        self._unsaved: "OrderedDict[Text, Tuple[Text, Optional[int]]]" = OrderedDict()
         self._max_unsaved = int(max_unsaved_conversations)
         self._failing = False
         # Conversations whose history could not be loaded go on as a new
@@ -97,6 +102,8 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         )
         if sqlite_engine.is_sqlite_file(self.engine.url):
             self._use_engine(sqlite_engine.create_engine(self.engine.url))
+        elif postgres_timeouts.is_postgresql(self.engine.url):
+            self._use_engine(postgres_timeouts.create_engine(self.engine.url, statement_timeout))
         # Rasa only logs when it cannot create the tables; check, and create
         # them on the first save once the database is there.
         self._tables_ready = False
@@ -171,6 +178,8 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
                     self.store_name,
                     describe_error(error),
                 )
+                if isinstance(error, UnknownSaveStart):
+                    continue  # this conversation only; the others may be written
                 break
             self._unsaved.pop(sender_id, None)
             self._loaded_without_history.discard(sender_id)
@@ -178,7 +187,8 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         return written
 
     def _keep_unsaved(self, tracker: DialogueStateTracker) -> None:
-        self._unsaved[tracker.sender_id] = self.serialise_tracker(tracker)
+        loaded = getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None)
+        self._unsaved[tracker.sender_id] = (self.serialise_tracker(tracker), loaded)
         self._unsaved.move_to_end(tracker.sender_id)
         while len(self._unsaved) > self._max_unsaved:
             self._unsaved.popitem(last=False)
@@ -190,10 +200,13 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
             )
 
     def _unsaved_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        serialised = self._unsaved.get(sender_id)
-        if serialised is None:
+        if sender_id not in self._unsaved:
             return None
-        return self.deserialise_tracker(sender_id, serialised)
+        serialised, loaded = self._unsaved[sender_id]
+        tracker = self.deserialise_tracker(sender_id, serialised)
+        if tracker is not None and loaded is not None:
+            setattr(tracker, LOADED_EVENTS_ATTRIBUTE, loaded)
+        return tracker
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session; a conversation not yet saved is served from memory."""

@@ -575,3 +575,54 @@ def test_the_events_table_gets_an_index_on_conversation_and_type(store, db):
     assert columns == ["sender_id", "type_name"]
     # A second store on the same database finds it there.
     BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+
+
+async def test_a_copy_saved_after_another_writer_adds_exactly_its_new_events(store, db):
+    """A copy of a loaded window (as kept in memory while the database failed)
+    is saved after another replica added a turn: the copy's new events follow
+    the other writer's, none is dropped or written twice."""
+    written = await converse(store, topic_turns(8))
+    tracker = await store.retrieve(SENDER)
+    mine = answer("kept in memory", "followup_why", "romance")
+    for event in mine:
+        tracker.update(event)
+    copy = store.deserialise_tracker(SENDER, store.serialise_tracker(tracker))
+    others = await converse(store, [answer("on the other replica", "ask_romance", "romance")])
+
+    await store.save(copy)
+
+    assert stored_rows(db) == [event.as_dict() for event in written + others + mine]
+
+
+async def test_a_save_whose_start_is_unknown_is_refused(store, db):
+    """The conversation was replaced while a copy was kept: none of the copy's
+    events is stored, so which are new is unknown; nothing is written."""
+    from serving.bounded_history import UnknownSaveStart
+
+    await converse(store, topic_turns(4))
+    tracker = await store.retrieve(SENDER)
+    tracker.update(UserUttered("kept in memory", {"name": "followup_why", "confidence": 0.9}))
+    copy = store.deserialise_tracker(SENDER, store.serialise_tracker(tracker))
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM events")
+    replacement = await converse(store, topic_turns(2))
+
+    with pytest.raises(UnknownSaveStart):
+        await store.save(copy)
+
+    assert stored_rows(db) == [event.as_dict() for event in replacement]
+
+
+async def test_a_conversation_the_store_created_is_saved_whole(store, db):
+    """A tracker this store created holds no stored event: all its events are
+    new, even when another writer started the same conversation meanwhile."""
+    others = await converse(store, topic_turns(1))
+    created = await BoundedSQLTrackerStore(
+        DOMAIN, dialect="sqlite", db=str(db.with_name("elsewhere.db")), history_turns=TURNS
+    ).create_tracker(SENDER)
+    for event in answer("new here", "ask_friendship", "friendship"):
+        created.update(event)
+
+    await store.save(created)
+
+    assert stored_rows(db) == [event.as_dict() for event in others + list(created.events)]

@@ -185,6 +185,41 @@ async def test_an_unreachable_postgresql_does_not_stop_the_server(store_logs):
     assert await store.keys() == ["dave"]
 
 
+def test_a_postgresql_that_never_answers_costs_seconds(store_logs):
+    """A server that accepts connections and never answers (a hung host, a
+    black-holed address): without a connect timeout libpq waits for ever."""
+    import asyncio
+    import threading
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the handshake; nobody ever replies
+        port = silent.getsockname()[1]
+        outcome = {}
+
+        def start_and_save():
+            started = time.monotonic()
+            store = ResilientSQLTrackerStore(
+                domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=port, db="rasa",
+                username="rasa", connect_timeout=2,
+            )
+            outcome["start"] = time.monotonic() - started
+            started = time.monotonic()
+            asyncio.run(say(store, "erin", "hello?"))
+            outcome["turn"] = time.monotonic() - started
+
+        worker = threading.Thread(target=start_and_save, daemon=True)
+        worker.start()
+        worker.join(30)
+    assert not worker.is_alive(), "the store waited for a silent database"
+    # Start-up tries the database three times (Rasa's tables, the index, the check).
+    assert outcome["start"] < 3 * 2 + 3
+    # A message's load and save: one timeout each.
+    assert outcome["turn"] < 2 * 2 + 2
+    assert any("could not save" in m and "timeout" in m for m in errors(store_logs))
+
+
 async def test_a_mixin_can_be_put_in_front(db_file):
     class CountingMixin:
         loads = 0
@@ -239,3 +274,28 @@ async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
     for turn in range(3):
         await say(store, "ivan", f"turn {turn}")
     assert len(connections) == 0
+
+
+async def test_a_save_whose_start_is_unknown_is_kept_and_retried_not_misaligned(db_file, store_logs):
+    """The database lost this replica's copy's events (replaced meanwhile):
+    the save is refused, logged, kept in memory and retried on the next save,
+    and never written as a guessed slice."""
+    store = make_store(db_file)
+    for text in ("one", "two", "three"):
+        await say(store, "frank", text)
+    copy = await store.retrieve("frank")
+    copy = store.deserialise_tracker("frank", store.serialise_tracker(copy))
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("DELETE FROM events")
+    replacement = make_store(db_file)
+    await say(replacement, "frank", "elsewhere")
+
+    copy.update(UserUttered("kept"))
+    await store.save(copy)
+    copy.update(UserUttered("kept again"))
+    await store.save(copy)
+
+    refusals = [m for m in errors(store_logs) if "could not save" in m and "UnknownSaveStart" in m]
+    assert len(refusals) == 2
+    assert stored_user_texts(db_file, "frank") == ["elsewhere"]
+    assert user_texts(await store.retrieve("frank"))[-2:] == ["kept", "kept again"]

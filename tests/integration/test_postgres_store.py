@@ -172,3 +172,28 @@ async def test_forget_waits_for_a_save_in_flight_and_then_deletes_its_rows(store
             forgetting.kill()
     assert forgetting.returncode == 0, err
     assert user_texts_stored(store_url, "pg-racing") == []
+
+
+def test_connections_carry_the_statement_timeout(store_url, monkeypatch):
+    """PostgreSQL cancels a statement that runs longer than the configured limit."""
+    for name in ("DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    default = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
+    with default.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "10s"
+    default.engine.dispose()
+
+    store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url, statement_timeout=1)
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "1s"
+        started = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="statement timeout"):
+            connection.execute(sa.text("SELECT pg_sleep(30)"))
+        assert time.monotonic() - started < 5
+    store.engine.dispose()
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "3")
+    from_environment = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url, statement_timeout=1)
+    with from_environment.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "3s"
+    from_environment.engine.dispose()

@@ -66,12 +66,13 @@ def test_a_read_only_store_is_reported_on_every_save_and_replies_still_come(tmp_
 
 
 @pytest.mark.replicas
-def test_a_database_that_comes_back_gets_the_whole_conversation(tmp_path):
+def test_a_database_that_comes_back_gets_the_whole_conversation(tmp_path, redis_server):
     if services.postgres_bin() is None:
         pytest.fail("PostgreSQL is not installed; " + services.INSTALL_HINT)
     port = services.free_port()  # nothing listens here yet
     url = f"postgresql://rasa@127.0.0.1:{port}/rasa"
-    assistant = start(url, tmp_path / "logs")
+    # A server on PostgreSQL starts only with a shared lock store.
+    assistant = start(url, tmp_path / "logs", lock_store=redis_server.lock_store())
     try:
         assert wait_for_log(assistant, r"ERROR .*not usable at start-up")
         sender = f"comeback-{uuid.uuid4().hex}"

@@ -474,12 +474,21 @@ class BoundedHistoryMixin:
             stored = self._count_up_to_latest_stored(session, tracker)
         if stored is None and getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None) == 0:
             stored = 0
+        if stored is None and self._erased_since(session, tracker):
+            return iter(())  # all of it predates an erasure: none of it may be written
         if stored is None:
             raise UnknownSaveStart(
                 "the conversation's stored events are not in the tracker to save, so which of "
                 "its events are new is unknown; not written"
             )
         return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    @staticmethod
+    def _erased_since(session: Any, tracker: DialogueStateTracker) -> bool:
+        """True when the conversation was erased after the tracker's newest event."""
+        erased = erasure.erased_at(session.connection(), tracker.sender_id)
+        newest = max((event.timestamp for event in tracker.events), default=None)
+        return erased is not None and newest is not None and newest <= erased
 
     def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
         """How many of the tracker's events come up to the conversation's last

@@ -40,6 +40,8 @@ async def test_a_goodbye_hug_or_handshake_is_a_boundary_question(text, reader, d
         "he hugs me every session and says it's our secret",
         "she hugged me for too long and wouldn't let go",
         "my therapist hugged me and touched me in a sexual way",
+        "her old counsellor used to hug her for ages and stroke her leg",
+        "he holds me close when he hugs me at the end of each session",
     ],
 )
 async def test_a_hug_that_felt_wrong_gets_the_misconduct_reply(text, dispatcher, make_tracker):

@@ -122,24 +122,35 @@ def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:
     return [resource.as_dict() for resource in resources]
 
 
-# Crisis situations with wording of their own (knowledge/safety.yml, crisis), in order of precedence.
+# Crisis situations with wording of their own (knowledge/safety.yml, crisis), first wins.
 DOMESTIC_VIOLENCE = "domestic_violence"
 SOMEONE_ELSE = "someone_else"
 
 
-def crisis_situation(kb: KnowledgeBase, text: str) -> Optional[str]:
+def crisis_situation(
+    kb: KnowledgeBase, text: str, families: Set[str] = frozenset()
+) -> Optional[str]:
     """Violence at home or worry about someone else; None when the writer speaks of their own risk.
 
-    The default wording asks whether the writer might act on their thoughts, which misreads
-    someone who is being hurt or who worries about another person; it stays whenever the
-    message also speaks of the writer's own risk.
+    `families` are the crisis pattern families that matched the message. The default wording
+    asks whether the writer might act on their thoughts, which misreads someone who is being
+    hurt or who worries about another person; it stays whenever the message also speaks of
+    the writer's own risk.
     """
     if mentions(text, words(kb, "crisis", "own_risk_words")):
         return None
     for situation in (DOMESTIC_VIOLENCE, SOMEONE_ELSE):
-        if mentions(text, words(kb, "crisis", situation, "words")):
+        if families & set(words(kb, "crisis", situation, "pattern_families")) or mentions(
+            text, words(kb, "crisis", situation, "words")
+        ):
             return situation
     return None
+
+
+def crisis_families(tracker: Tracker) -> Set[str]:
+    """The pattern families components/crisis_detector.py found in the latest message."""
+    detection = (tracker.latest_message or {}).get("crisis_detection") or {}
+    return {str(match.get("family")) for match in detection.get("matches") or []}
 
 
 class ActionRespondCrisis(ReplyAction):
@@ -151,7 +162,7 @@ class ActionRespondCrisis(ReplyAction):
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         settings = clinic()
         resources = settings.crisis()
-        situation = crisis_situation(kb, message_text(tracker))
+        situation = crisis_situation(kb, message_text(tracker), crisis_families(tracker))
         wording = ("crisis", situation) if situation else ("crisis",)
         lines = resources_text(kb, say(kb, reader, *wording, "resources_intro"), resources)
         # The lines cover the clinic's regions only; everyone else needs their own number.

@@ -1,4 +1,4 @@
-"""The crisis reply's wording for who is at risk and where the reader is, as the action server runs it."""
+"""The crisis reply's wording for who is at risk and where the reader is."""
 
 from __future__ import annotations
 
@@ -121,10 +121,44 @@ async def test_the_writers_own_risk_keeps_the_usual_wording(dispatcher, make_tra
     assert OWN_THOUGHTS in texts[1]
 
 
+async def test_the_pattern_family_that_found_the_crisis_chooses_the_wording(
+    dispatcher, make_tracker
+):
+    # No word of the lists here: the crisis detector's match says it is violence at home.
+    tracker = make_tracker("my wife went for me with a bottle", intent="crisis", role="client")
+    tracker.latest_message["crisis_detection"] = {
+        "by": "pattern",
+        "matches": [{"family": "domestic_violence", "text": "went for me"}],
+    }
+    await safety.ActionRespondCrisis().run(dispatcher, tracker, {})
+    expected = KB.reply("crisis", "domestic_violence", "recognise", "client")
+    assert texts_of(dispatcher)[0] == expected
+
+
 def test_the_situation_words_are_in_the_editable_wording_file():
     crisis: Dict[str, Any] = KB.reply("crisis")  # type: ignore[assignment]
     assert "hits me" in crisis["domestic_violence"]["words"]
     assert "my client" in crisis["someone_else"]["words"]
     assert safety.crisis_situation(KB, "He HITS me every night") == safety.DOMESTIC_VIOLENCE
-    assert safety.crisis_situation(KB, "he hits the gym, my client wants to die") == safety.SOMEONE_ELSE
+    gym = "he hits the gym, my client wants to die"
+    assert safety.crisis_situation(KB, gym) == safety.SOMEONE_ELSE
     assert safety.crisis_situation(KB, "i want to end it all") is None
+    assert safety.crisis_situation(KB, "i just want to be with my dad in heaven") is None
+    families = {"someone_else_at_risk"}
+    assert safety.crisis_situation(KB, "she rang at 3am", families) == safety.SOMEONE_ELSE
+
+
+def test_rasa_passes_the_detectors_matches_to_the_action_server():
+    # Rasa 3.6 keeps the whole parse result in the latest message it sends to the action
+    # server, so crisis_families can read what components/crisis_detector.py found.
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa_sdk import Tracker
+
+    detection = {"by": "pattern", "matches": [{"family": "domestic_violence", "text": "hits me"}]}
+    parse = {"text": "he hits me", "intent": {"name": "crisis", "confidence": 1.0}, "entities": []}
+    tracker = DialogueStateTracker("conversation", [])
+    parse_data = {**parse, "crisis_detection": detection}
+    tracker.update(UserUttered("he hits me", parse["intent"], [], parse_data))
+    sdk_tracker = Tracker.from_dict(tracker.current_state())
+    assert safety.crisis_families(sdk_tracker) == {"domestic_violence"}

@@ -7,7 +7,7 @@ clinic/clinic.yml; these actions only choose and assemble them.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Sequence, Set, Text
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
@@ -122,6 +122,37 @@ def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:
     return [resource.as_dict() for resource in resources]
 
 
+# Crisis situations with wording of their own (knowledge/safety.yml, crisis), first wins.
+DOMESTIC_VIOLENCE = "domestic_violence"
+SOMEONE_ELSE = "someone_else"
+
+
+def crisis_situation(
+    kb: KnowledgeBase, text: str, families: Set[str] = frozenset()
+) -> Optional[str]:
+    """Violence at home or worry about someone else; None when the writer speaks of their own risk.
+
+    `families` are the crisis pattern families that matched the message. The default wording
+    asks whether the writer might act on their thoughts, which misreads someone who is being
+    hurt or who worries about another person; it stays whenever the message also speaks of
+    the writer's own risk.
+    """
+    if mentions(text, words(kb, "crisis", "own_risk_words")):
+        return None
+    for situation in (DOMESTIC_VIOLENCE, SOMEONE_ELSE):
+        if families & set(words(kb, "crisis", situation, "pattern_families")) or mentions(
+            text, words(kb, "crisis", situation, "words")
+        ):
+            return situation
+    return None
+
+
+def crisis_families(tracker: Tracker) -> Set[str]:
+    """The pattern families components/crisis_detector.py found in the latest message."""
+    detection = (tracker.latest_message or {}).get("crisis_detection") or {}
+    return {str(match.get("family")) for match in detection.get("matches") or []}
+
+
 class ActionRespondCrisis(ReplyAction):
     """Help lines and a person, first and only: no boundary answer in the same reply."""
 
@@ -131,14 +162,21 @@ class ActionRespondCrisis(ReplyAction):
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         settings = clinic()
         resources = settings.crisis()
+        situation = crisis_situation(kb, message_text(tracker), crisis_families(tracker))
+        wording = ("crisis", situation) if situation else ("crisis",)
+        lines = resources_text(kb, say(kb, reader, *wording, "resources_intro"), resources)
+        # The lines cover the clinic's regions only; everyone else needs their own number.
+        texts = [
+            say(kb, reader, *wording, "recognise"),
+            f"{lines}\n{say(kb, reader, 'crisis', 'elsewhere')}",
+        ]
+        if reader == THERAPIST:
+            texts.append(say(kb, reader, "crisis", "therapist_protocol"))
         person = offer_person(kb, reader, settings, "crisis", "person", "person_not_set")
+        texts.append(f"{person} {say(kb, reader, 'crisis', 'what_i_am')}")
         return Reply(
             kind=CRISIS,
-            texts=[
-                say(kb, reader, "crisis", "recognise"),
-                resources_text(kb, say(kb, reader, "crisis", "resources_intro"), resources),
-                f"{person} {say(kb, reader, 'crisis', 'what_i_am')}",
-            ],
+            texts=texts,
             custom={"resources": resource_dicts(resources)},
             events=[SlotSet(CRISIS_FOLLOWUP_SLOT, True)],
             states_what_it_is=True,

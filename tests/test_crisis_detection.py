@@ -107,6 +107,45 @@ def test_harmless_kill_and_die_match_no_pattern(nlp, text):
     assert families_found(nlp, MATCHER, text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this form is killing me",
+        "i could die of embarrassment",
+        "my client is dying to know",
+        "we're cutting back on sessions",
+        "is there a bridge between sessions",
+        "the deadline is killing me",
+        "he hits the gym every morning",
+        "i drank too much coffee",
+        "my ex therapist hit me up on facebook",
+        "can i take a whole box of chocolates to my last session",
+        "my client said she'll take the kids to the park",
+        "i'm a therapist and i won't be here next week",
+    ],
+)
+def test_everyday_idioms_match_no_pattern(nlp, text):
+    assert families_found(nlp, MATCHER, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, family",
+    [
+        ("my client said he won't be here next week", "someone_else_at_risk"),
+        ("my client texted me at midnight saying goodbye", "someone_else_at_risk"),
+        ("a client disclosed he's been stockpiling his meds", "plan_or_means"),
+        ("my husband hits me", "domestic_violence"),
+        ("i'm scared to go home, he gets violent", "domestic_violence"),
+        ("he said he'll hurt the kids", "domestic_violence"),
+        ("i drank bleach", "plan_or_means"),
+        ("i have a razor blade in my hand", "plan_or_means"),
+        ("i've been cutting again", "self_harm"),
+    ],
+)
+def test_third_person_violence_and_methods_are_caught(nlp, text, family):
+    assert family in families_found(nlp, MATCHER, text)
+
+
 def test_a_crisis_inside_a_boundary_question_matches(nlp):
     text = "can we be friends? i'll end my life if i lose her"
     assert families_found(nlp, MATCHER, text) == ["suicide"]

@@ -30,7 +30,7 @@ train: setup
 	@scripts/train_if_needed.sh
 
 run: train
-	@$(PYTHON) -m serving.run
+	@$(PYTHON) -m operations.run
 
 # The statistical check runs last, so a run reports every functional test first.
 test: setup validate train lint-js unit conversations model integration browser nlu-crossval
@@ -80,7 +80,7 @@ audit:
 # Retention: delete conversations older than DAYS days, or one conversation.
 DAYS ?= 30
 forget-old: setup
-	$(PYTHON) -m serving.retention forget-old --days $(DAYS)
+	$(PYTHON) -m operations.retention forget-old --days $(DAYS)
 
 # The id reaches the command through the environment, exactly as typed: never
 # expanded by make (its $$(...) would run) nor pasted into shell text.
@@ -88,7 +88,7 @@ override SENDER := $(value SENDER)
 export SENDER
 forget: setup
 	@test -n "$${SENDER:-}" || { echo "usage: make forget SENDER=<conversation id>" >&2; exit 2; }
-	$(PYTHON) -m serving.retention forget --sender "$$SENDER"
+	$(PYTHON) -m operations.retention forget --sender "$$SENDER"
 
 clean:
 	rm -rf models results logs .pytest_cache

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 from bench import assistants, load, machine, report
-from serving.processes import PROJECT_ROOT
+from project.paths import PROJECT_ROOT
 
 
 def say(text: str) -> None:

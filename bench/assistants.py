@@ -2,7 +2,7 @@
 
 Stock: `rasa init --no-prompt` in .bench/stock (cached; its build time is kept
 in .bench/stock.json). Ours: the project, started with
-serving.processes.start_servers exactly as everything else starts it.
+operations.processes.start_servers exactly as everything else starts it.
 """
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ import rasa
 import yaml
 
 from bench import load, machine
-from serving import processes
-from serving.private_files import open_private
-from serving.processes import PROJECT_ROOT, VENV_BIN
+from operations import processes
+from operations.private_files import open_private
+from operations.processes import VENV_BIN
+from project.paths import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / ".bench"
 STOCK_DIR = BENCH_DIR / "stock"
@@ -32,7 +33,7 @@ TRAIN_TIMEOUT = 3600.0
 START_TIMEOUT = 600.0
 
 # The store used when endpoints.yml names none: Rasa's SQL store, bounded.
-DEFAULT_TRACKER_STORE = "serving.bounded_history.BoundedSQLTrackerStore"
+DEFAULT_TRACKER_STORE = "rasa_extensions.bounded_history.BoundedSQLTrackerStore"
 
 
 @dataclass

@@ -33,7 +33,7 @@ from rasa.shared.core.events import deserialise_events as rasa_deserialise_event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event as sa_event
 
-from serving.bounded_history import (
+from rasa_extensions.bounded_history import (
     BoundedHistoryMixin,
     BoundedSQLTrackerStore,
     Row,

@@ -14,9 +14,9 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
-import components  # noqa: F401  (the shared loading, recogniser disabled)
-from components import date_extractor
-from components.date_extractor import SpacyDateExtractor
+import rasa_extensions.nlu  # noqa: F401  (the shared loading, recogniser disabled)
+from rasa_extensions.nlu import date_extractor
+from rasa_extensions.nlu.date_extractor import SpacyDateExtractor
 
 TEXTS = [
     "we ended therapy six months ago, can we be friends",

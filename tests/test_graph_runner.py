@@ -10,8 +10,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-from serving import graph_runner
-from serving.graph_runner import SequentialGraphRunner, dependency_order
+from rasa_extensions import graph_runner
+from rasa_extensions.graph_runner import SequentialGraphRunner, dependency_order
 
 CALLS: List[Text] = []
 

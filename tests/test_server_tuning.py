@@ -4,7 +4,7 @@ from __future__ import annotations
 from rasa.core.actions.action import RemoteAction
 from sanic import Blueprint
 
-from serving import action_validation, server_tuning
+from rasa_extensions import action_validation, server_tuning
 
 
 def test_attach_installs_the_validator_and_a_listener(monkeypatch):

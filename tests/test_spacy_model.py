@@ -6,8 +6,8 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 
-import components  # noqa: F401  (installs the shared loading)
-from components import spacy_model
+import rasa_extensions.nlu  # noqa: F401  (installs the shared loading)
+from rasa_extensions.nlu import spacy_model
 
 
 def create(tmp_path, name):

@@ -1,7 +1,7 @@
 """The action server's hardening, applied to rasa-sdk 3.6's Sanic app before it serves.
 
 - Bad request heads get 400/413 before the body is read, and the body is capped
-  (serving.http_guard).
+  (rasa_extensions.http_guard).
 - rasa-sdk 3.6's exception handler answers an error in an action with a 500 whose body
   holds the whole request (the conversation), and logs the request; Rasa then logs that
   body. `answer_failure` replaces it: it logs the exception's type and traceback frames
@@ -22,11 +22,11 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import http_guard
+from rasa_extensions import http_guard
 
 logger = logging.getLogger(__name__)
 
-# Rasa sends the tracker (bounded by serving.bounded_history) with each action call.
+# Rasa sends the tracker (bounded by rasa_extensions.bounded_history) with each action call.
 MAX_BODY_BYTES = 8_000_000
 FAILURE_BODY = {"error": "the action failed; see the action server's log"}
 

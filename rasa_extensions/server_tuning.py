@@ -1,8 +1,8 @@
 """What makes the Rasa server process cheaper to run, attached to its input channel.
 
 - Replies of the action server are checked with a validator built once
-  (serving.action_validation): 30-90 ms less per custom action.
-- The model's graph runs without dask (serving.graph_runner).
+  (rasa_extensions.action_validation): 30-90 ms less per custom action.
+- The model's graph runs without dask (rasa_extensions.graph_runner).
 - Once the model is loaded, the memory freed while loading it goes back to the
   system: glibc keeps freed pages unless asked to release them.
 
@@ -17,7 +17,7 @@ import gc
 import logging
 from typing import Any
 
-from serving import action_validation, graph_runner
+from rasa_extensions import action_validation, graph_runner
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Any, List, Mapping, Optional
 
 import yaml
 from sqlalchemy.engine.url import URL, make_url
+from project.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CLINIC_FILE = PROJECT_ROOT / "clinic" / "clinic.yml"
 ENDPOINTS_FILE = PROJECT_ROOT / "endpoints.yml"
 
@@ -27,8 +27,8 @@ DEFAULT_MAX_MESSAGE_CHARS = 1000
 DEFAULT_SQLITE_FILE = "var/tracker.db"
 DEFAULT_RETENTION_DAYS = 30
 
-# Tracker store types whose database serving.retention can clean.
-SQL_STORE_TYPES = ("serving.tracker_store.ResilientSQLTrackerStore", "sql", "SQL")
+# Tracker store types whose database operations.retention can clean.
+SQL_STORE_TYPES = ("rasa_extensions.tracker_store.ResilientSQLTrackerStore", "sql", "SQL")
 
 # Environment variables that choose the tracker database (docs/deploy.md).
 TRACKER_DB_URL = "TRACKER_DB_URL"

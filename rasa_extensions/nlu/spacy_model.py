@@ -10,8 +10,8 @@ is safe.
 
 The entity recogniser is half the cost of parsing a message, and the assistant
 uses only its DATE entities. It is disabled in the loaded pipeline, and
-components.date_extractor runs it on the messages that may mention a date
-(components.date_cues). No other component reads spaCy's entities.
+rasa_extensions.nlu.date_extractor runs it on the messages that may mention a date
+(rasa_extensions.nlu.date_cues). No other component reads spaCy's entities.
 
 `install()` runs when this package is imported, which Rasa does while reading
 the model's graph, before it creates any component.

@@ -5,9 +5,9 @@ every message, because SpacyNLP's doc is lower-cased. DATE entities come out
 the same from lower-cased text, so this extractor finds them in the doc
 SpacyNLP already made, and takes each value from the original text.
 
-The shared pipeline leaves the entity recogniser out (components.spacy_model):
+The shared pipeline leaves the entity recogniser out (rasa_extensions.nlu.spacy_model):
 this extractor runs it, alone, on the messages that may mention a date
-(components.date_cues). Where there is no such doc, or lower-casing changed
+(rasa_extensions.nlu.date_cues). Where there is no such doc, or lower-casing changed
 the text's length (so offsets would not match), it runs the recogniser on the
 original text. Same configuration and output as SpacyEntityExtractor.
 """
@@ -24,8 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from components.date_cues import may_mention_date
-from components.spacy_model import NER
+from rasa_extensions.nlu.date_cues import may_mention_date
+from rasa_extensions.nlu.spacy_model import NER
 
 
 def recognise_entities(nlp: Language, doc: Doc) -> Doc:

@@ -12,7 +12,7 @@ added to Rasa in #11256 and reverted from the open-source edition in #11428.
 This store makes every change of a lock atomic with Redis's optimistic
 transactions (WATCH/MULTI/EXEC, retried on conflict). Tickets, their order and
 their lifetime work as in Rasa. Configured in the endpoints file as
-`lock_store: type: serving.lock_store.AtomicRedisLockStore` with the same
+`lock_store: type: rasa_extensions.lock_store.AtomicRedisLockStore` with the same
 entries as `type: redis`.
 """
 from __future__ import annotations

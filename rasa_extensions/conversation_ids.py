@@ -7,8 +7,8 @@ a letter or digit (so it is never taken for a command-line option), at most
 128 characters. The web widget's ids (UUIDs, or 32 hex digits where the
 browser lacks crypto.randomUUID) fit, and so do `prefix-<hex>` ids.
 
-The REST channel (serving.channel) and the retention command
-(serving.retention) both check ids with `problem`.
+The REST channel (rasa_extensions.channel) and the retention command
+(operations.retention) both check ids with `problem`.
 """
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from serving import retention
-from serving.tracker_store import ResilientSQLTrackerStore
+from operations import retention
+from rasa_extensions.tracker_store import ResilientSQLTrackerStore
 
 DAY = 24 * 60 * 60
 DOMAIN = Domain.empty()
@@ -83,7 +83,7 @@ def test_an_empty_database_has_nothing_to_forget(tmp_path):
 def run_command(*args, env_db: str):
     env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{env_db}"}
     return subprocess.run(
-        [sys.executable, "-m", "serving.retention", *args],
+        [sys.executable, "-m", "operations.retention", *args],
         capture_output=True, text=True, env=env, cwd=retention.settings.PROJECT_ROOT, timeout=60,
     )
 

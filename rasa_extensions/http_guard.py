@@ -17,7 +17,7 @@ the body. No Sanic method is replaced; tests/test_http_guard.py fails if Sanic m
 dispatch or changes its version.
 
 Both servers install it explicitly: the Rasa server from its REST channel
-(serving.channel), the action server from the rasa-sdk plugin hook (serving.action_server).
+(rasa_extensions.channel), the action server from the rasa-sdk plugin hook (rasa_sdk_plugins.action_server).
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def require_sanic_21_12() -> None:
     """The checks rely on where Sanic 21.12 dispatches its request signal."""
     if not sanic.__version__.startswith(SANIC_VERSION_RELIED_ON):
         raise RuntimeError(
-            f"serving.http_guard was written for Sanic {SANIC_VERSION_RELIED_ON}x, "
+            f"rasa_extensions.http_guard was written for Sanic {SANIC_VERSION_RELIED_ON}x, "
             f"this is {sanic.__version__}: check that http.lifecycle.request is still "
             "dispatched before the body is read (tests/test_http_guard.py)"
         )

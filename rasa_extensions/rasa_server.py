@@ -3,7 +3,7 @@
 `rasa run` gives the project one hook into its Sanic 21.12 app: the input channel's
 blueprint, registered before the server starts. `harden(blueprint, max_body_bytes)`:
 
-- registers serving.http_guard's check of the request head (400/413 before the body
+- registers rasa_extensions.http_guard's check of the request head (400/413 before the body
   is read) as a blueprint signal, which Sanic also dispatches for every other route;
 - caps the body Sanic buffers (its default is 100 MB) once the server has its app;
 - makes `GET /` answer {"status": "ok"} instead of Rasa's "Hello from Rasa: <version>"
@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import http_guard
+from rasa_extensions import http_guard
 
 ROOT_REPLY = {"status": "ok"}
 

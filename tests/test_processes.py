@@ -5,7 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from serving import private_files, processes, settings
+from operations import private_files, processes
+from project import settings
 
 
 def test_every_process_runs_without_telemetry_on_loopback(monkeypatch):

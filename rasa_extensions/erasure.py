@@ -2,7 +2,7 @@
 
 A server holds a conversation between loading and saving it (while the
 assistant works out its reply), and keeps it in memory while the database is
-down (serving.tracker_store). If `python -m serving.retention forget` deletes
+down (rasa_extensions.tracker_store). If `python -m operations.retention forget` deletes
 the conversation meanwhile, that save would write the loaded events back.
 
 So `forget` records an erasure marker in the table `conversation_erasures`:

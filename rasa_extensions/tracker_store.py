@@ -14,12 +14,12 @@ failures instead (so Rasa's fallback never engages) and:
   logs when the database works again.
 
 Each message loads only the session's last few turns plus the state they start
-from (serving.bounded_history), so a long conversation costs no more per
-message than a short one. An SQLite file is used through serving.sqlite_engine
+from (rasa_extensions.bounded_history), so a long conversation costs no more per
+message than a short one. An SQLite file is used through rasa_extensions.sqlite_engine
 (kept connections, write-ahead log).
 
-Configured in endpoints.yml as `type: serving.tracker_store.ResilientSQLTrackerStore`;
-the database is chosen by serving.settings.tracker_db_url (docs/deploy.md).
+Configured in endpoints.yml as `type: rasa_extensions.tracker_store.ResilientSQLTrackerStore`;
+the database is chosen by project.settings.tracker_db_url (docs/deploy.md).
 """
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import URL
 
-from serving import settings, sqlite_engine
-from serving.bounded_history import BoundedHistoryMixin
+from project import settings
+from rasa_extensions import sqlite_engine
+from rasa_extensions.bounded_history import BoundedHistoryMixin
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def describe_error(error: BaseException) -> str:
 
 class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
     """SQL tracker store (SQLite or PostgreSQL) that logs and retries instead of
-    forgetting, and loads only the recent turns of a session (serving.bounded_history)."""
+    forgetting, and loads only the recent turns of a session (rasa_extensions.bounded_history)."""
 
     def __init__(
         self,
@@ -258,7 +259,7 @@ def report_store_in_use(tracker_store: Any) -> bool:
     logger.error(
         "Conversations are NOT being stored: the server uses %s, which keeps them in "
         "memory and loses them when it stops. Check the tracker_store entry of the "
-        "endpoints file (type: serving.tracker_store.ResilientSQLTrackerStore).",
+        "endpoints file (type: rasa_extensions.tracker_store.ResilientSQLTrackerStore).",
         type(inner).__name__,
     )
     return False

@@ -1,15 +1,15 @@
 """Deleting stored conversations: after N days, or one conversation on request.
 
-    python -m serving.retention forget-old [--days 30]
-    python -m serving.retention forget --sender <conversation id>
+    python -m operations.retention forget-old [--days 30]
+    python -m operations.retention forget --sender <conversation id>
 
 Both work on the tracker database the servers use (endpoints.yml and the
-TRACKER_DB_URL / DB_* variables, see serving.settings), SQLite or PostgreSQL.
+TRACKER_DB_URL / DB_* variables, see project.settings), SQLite or PostgreSQL.
 Rasa keeps one row per event (messages, replies, slots) in the `events`
 table; deleting a conversation's rows deletes everything stored about it.
 `forget` also records an erasure marker, so that a server which loaded the
-conversation before cannot save it back (serving.erasure); the id must fit
-serving.conversation_ids' rule, else the command refuses it with exit code 2.
+conversation before cannot save it back (rasa_extensions.erasure); the id must fit
+rasa_extensions.conversation_ids' rule, else the command refuses it with exit code 2.
 
 Afterwards the database is vacuumed (and SQLite's write-ahead log emptied) so
 deleted text does not linger in free pages; every run does, so running the
@@ -30,7 +30,8 @@ from typing import Optional, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from serving import conversation_ids, erasure, settings
+from project import settings
+from rasa_extensions import conversation_ids, erasure
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _delete(
     """Deletes the events matching `condition`, then vacuums.
 
     With `erase_sender`, also records the erasure of that conversation
-    (serving.erasure), in the same transaction, so no save brings it back.
+    (rasa_extensions.erasure), in the same transaction, so no save brings it back.
     """
     has_events = _has_events_table(engine)
     if erase_sender is not None:
@@ -145,7 +146,7 @@ def forget_older_than(engine: Engine, days: float, now: Optional[float] = None) 
 
 def forget_conversation(engine: Engine, sender_id: str) -> Deleted:
     """Deletes everything stored for one conversation id, and keeps it erased:
-    a server that loaded it earlier cannot save those events back (serving.erasure)."""
+    a server that loaded it earlier cannot save those events back (rasa_extensions.erasure)."""
     reason = conversation_ids.problem(sender_id)
     if reason:
         raise ValueError(f"the conversation id {reason}")
@@ -154,7 +155,7 @@ def forget_conversation(engine: Engine, sender_id: str) -> Deleted:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m serving.retention", description=__doc__.split("\n\n")[0]
+        prog="python -m operations.retention", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "--endpoints",

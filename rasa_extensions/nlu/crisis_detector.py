@@ -32,7 +32,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from components.crisis_matcher import CrisisMatcher
+from rasa_extensions.nlu.crisis_matcher import CrisisMatcher
+from project.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ MODEL_THRESHOLD_KEY = "model_threshold"
 # Why a message was taken for a crisis, kept in the parse result for review.
 DETECTION_KEY = "crisis_detection"
 # Relative pattern paths are read from the project root, whatever the working directory.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -9,7 +9,7 @@ by the stored events that carry the conversation's state up to there (the
 effective value of each slot, a pause, the bot's last message), so slots such
 as `topic` survive while the work per message stays the same. Saving appends
 the tracker's events that follow the conversation's last stored event, except
-those an erasure covers (serving.erasure).
+those an erasure covers (rasa_extensions.erasure).
 
 The state before the window is worked out from a light listing of the
 session's events (id, type, name) with the same rules Rasa uses to drop
@@ -45,7 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
-from serving import erasure
+from rasa_extensions import erasure
 
 logger = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ class BoundedHistoryMixin:
 
     def create_session_index(self) -> None:
         """Creates the events table's index on (conversation, event type) and
-        the erasure markers' table (serving.erasure); for stores that create
+        the erasure markers' table (rasa_extensions.erasure); for stores that create
         their tables later, call it again then."""
         store: SQLTrackerStore = self  # type: ignore[assignment]
         try:
@@ -485,4 +485,4 @@ class BoundedHistoryMixin:
 
 class BoundedSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
     """Rasa's SQLTrackerStore with bounded loading, for use on its own:
-    `tracker_store: {type: serving.bounded_history.BoundedSQLTrackerStore, db: ...}`."""
+    `tracker_store: {type: rasa_extensions.bounded_history.BoundedSQLTrackerStore, db: ...}`."""

@@ -19,10 +19,10 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
-from serving import settings
-from serving.private_files import open_private, private_dir, write_private_text
+from project import settings
+from operations.private_files import open_private, private_dir, write_private_text
+from project.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -113,7 +113,7 @@ def action_server_command(port: int, actions_package: str = "actions") -> List[s
 
     rasa-sdk's own entry point, which `rasa run actions` calls after importing
     all of Rasa: the same server in 40 MB instead of 120 MB, and ready sooner.
-    Both harden it through the project's rasa_sdk_plugins (serving.action_server).
+    Both harden it through the project's rasa_sdk_plugins (rasa_sdk_plugins.action_server).
     """
     return [
         sys.executable, "-m", "rasa_sdk",

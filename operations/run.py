@@ -6,8 +6,8 @@ import signal
 import sys
 import time
 
-from serving.processes import (
-    PROJECT_ROOT,
+from project.paths import PROJECT_ROOT
+from operations.processes import (
     newest_model,
     rasa_environment,
     spawn,

@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event as sa_event
 
-from serving.tracker_store import ResilientSQLTrackerStore, describe_error
+from rasa_extensions.tracker_store import ResilientSQLTrackerStore, describe_error
 
 CANARY = "canary-7d1e blue heron in the attic"
 DOMAIN = Domain.from_dict(
@@ -39,7 +39,7 @@ def db_file(tmp_path):
 
 @pytest.fixture
 def store_logs(caplog):
-    caplog.set_level(logging.INFO, logger="serving.tracker_store")
+    caplog.set_level(logging.INFO, logger="rasa_extensions.tracker_store")
     return caplog
 
 
@@ -219,7 +219,7 @@ def test_database_errors_are_described_without_their_parameters():
 def test_a_server_keeping_conversations_in_memory_is_reported(store_logs, db_file):
     from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 
-    from serving.tracker_store import report_store_in_use
+    from rasa_extensions.tracker_store import report_store_in_use
 
     assert not report_store_in_use(FailSafeTrackerStore(InMemoryTrackerStore(DOMAIN)))
     assert any("NOT being stored" in m and "InMemoryTrackerStore" in m for m in errors(store_logs))

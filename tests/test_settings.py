@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from serving import settings
+from project import settings
 
 DB_VARIABLES = ("TRACKER_DB_URL", *settings.DB_PARTS.values())
 
@@ -97,7 +97,7 @@ def test_db_variables_override_the_endpoints_entries(monkeypatch):
 
 def test_the_project_endpoints_use_the_resilient_store():
     section = settings.endpoints_tracker_store()
-    assert section["type"] == "serving.tracker_store.ResilientSQLTrackerStore"
+    assert section["type"] == "rasa_extensions.tracker_store.ResilientSQLTrackerStore"
     assert settings.store_url_from_endpoints().get_backend_name() == "sqlite"
 
 

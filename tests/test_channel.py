@@ -7,8 +7,8 @@ import time
 import pytest
 import yaml
 
-from serving import channel
-from serving.channel import BadRequest, ValidatingRestInput, parse_request
+from rasa_extensions import channel
+from rasa_extensions.channel import BadRequest, ValidatingRestInput, parse_request
 
 LIMIT = 1000
 

@@ -10,16 +10,16 @@ handling fails. This one:
   is not processed);
 - removes control characters and keeps HTML as plain text;
 - lets only the assistant's own button payloads use Rasa's "/intent" syntax
-  (serving.button_payloads), so no message skips the crisis detector;
+  (rasa_extensions.button_payloads), so no message skips the crisis detector;
 - keeps only a known `metadata.role` (anything else is dropped);
 - answers an over-long message at once, without the NLU, asking for a shorter
   question and giving the crisis line (someone in crisis may write at length);
 - never logs what people write;
-- makes the Rasa server cheaper per message (serving.server_tuning);
-- hardens the Rasa server's HTTP handling (serving.rasa_server): bad request heads
+- makes the Rasa server cheaper per message (rasa_extensions.server_tuning);
+- hardens the Rasa server's HTTP handling (rasa_extensions.rasa_server): bad request heads
   refused before the body is read, the body capped, `GET /` without Rasa's version.
 
-Named in credentials.yml as `serving.channel.ValidatingRestInput`.
+Named in credentials.yml as `rasa_extensions.channel.ValidatingRestInput`.
 """
 from __future__ import annotations
 
@@ -40,15 +40,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from serving import conversation_ids, rasa_server, server_tuning, settings
-from serving.button_payloads import as_user_text
-from serving.tracker_store import report_store_in_use
+from project import settings
+from rasa_extensions import conversation_ids, rasa_server, server_tuning
+from rasa_extensions.button_payloads import as_user_text
+from rasa_extensions.tracker_store import report_store_in_use
 
 logger = logging.getLogger(__name__)
 
 ROLES = ("client", "therapist")
 MAX_SENDER_CHARS = conversation_ids.MAX_CHARS
-# A generous bound on the raw body, also the most Sanic buffers (serving.rasa_server);
+# A generous bound on the raw body, also the most Sanic buffers (rasa_extensions.rasa_server);
 # the character limit on messages is separate.
 MAX_BODY_BYTES = 1_000_000
 SAFETY_FILE = settings.PROJECT_ROOT / "knowledge" / "safety.yml"
@@ -123,7 +124,7 @@ def parse_body(body: Optional[bytes]) -> Dict[str, Any]:
 
 
 def parse_sender(value: Any) -> str:
-    """The conversation id, if it fits serving.conversation_ids' rule."""
+    """The conversation id, if it fits rasa_extensions.conversation_ids' rule."""
     reason = conversation_ids.problem(value)
     if reason:
         raise BadRequest(f"sender {reason}")

@@ -1,4 +1,4 @@
 """Custom NLU components of the assistant's pipeline (config.yml)."""
-from components import spacy_model
+from rasa_extensions.nlu import spacy_model
 
 spacy_model.install()

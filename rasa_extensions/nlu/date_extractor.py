@@ -5,7 +5,8 @@ every message, because SpacyNLP's doc is lower-cased. DATE entities come out
 the same from lower-cased text, so this extractor finds them in the doc
 SpacyNLP already made, and takes each value from the original text.
 
-The shared pipeline leaves the entity recogniser out (rasa_extensions.nlu.spacy_model):
+With `entity_recogniser: date_cues_only` (config.yml), SpacyNLP leaves the entity
+recogniser out of its pipeline (rasa_extensions.nlu.spacy_model):
 this extractor runs it, alone, on the messages that may mention a date
 (rasa_extensions.nlu.date_cues). Where there is no such doc, or lower-casing changed
 the text's length (so offsets would not match), it runs the recogniser on the

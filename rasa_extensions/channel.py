@@ -15,9 +15,11 @@ handling fails. This one:
 - answers an over-long message at once, without the NLU, asking for a shorter
   question and giving the crisis line (someone in crisis may write at length);
 - never logs what people write;
-- makes the Rasa server cheaper per message (rasa_extensions.server_tuning);
-- hardens the Rasa server's HTTP handling (rasa_extensions.rasa_server): bad request heads
-  refused before the body is read, the body capped, `GET /` without Rasa's version.
+- switches on the project's process-wide changes to Rasa (`rasa_extensions.activate()`,
+  from `from_credentials`: Rasa 3.6 gives `rasa run` no other hook);
+- hardens the Rasa server's HTTP handling (`rasa_extensions.attach_to_server`): bad
+  request heads refused before the body is read, the body capped, `GET /` without
+  Rasa's version, memory released once the model is loaded.
 
 Named in credentials.yml as `rasa_extensions.channel.ValidatingRestInput`.
 """
@@ -41,7 +43,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from project import settings
-from rasa_extensions import conversation_ids, rasa_server, server_tuning
+import rasa_extensions
+from rasa_extensions import conversation_ids
 from rasa_extensions.button_payloads import as_user_text
 from rasa_extensions.tracker_store import report_store_in_use
 
@@ -213,14 +216,16 @@ class ValidatingRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ValidatingRestInput":
+        # The one call that switches on the project's process-wide changes to Rasa
+        # (rasa_extensions/__init__.py): the first project code `rasa run` loads.
+        rasa_extensions.activate()
         return cls((credentials or {}).get("max_message_chars"))
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
-        server_tuning.attach(webhook)
-        rasa_server.harden(webhook, MAX_BODY_BYTES)
+        rasa_extensions.attach_to_server(webhook, MAX_BODY_BYTES)
 
         @webhook.listener("after_server_start")
         async def check_tracker_store(app: Any, _loop: Any) -> None:

@@ -1,13 +1,12 @@
-"""What makes the Rasa server process cheaper to run, attached to its input channel.
+"""Memory release for the Rasa server process, attached to its input channel.
 
-- Replies of the action server are checked with a validator built once
-  (rasa_extensions.action_validation): 30-90 ms less per custom action.
-- The model's graph runs without dask (rasa_extensions.graph_runner).
-- Once the model is loaded, the memory freed while loading it goes back to the
-  system: glibc keeps freed pages unless asked to release them.
+Once the model is loaded, the memory freed while loading it goes back to the
+system: glibc keeps freed pages unless asked to release them.
 
-The channel calls `attach(blueprint)`; its listeners run in the Rasa server
-only, after Rasa has loaded the model (Rasa loads it before the server starts).
+`rasa_extensions.attach_to_server` calls `attach(blueprint)`; its listener runs in
+the Rasa server only, after Rasa has loaded the model (Rasa loads it before the
+server starts). The other tuning (graph runner, action-reply validator) is
+process-wide: `rasa_extensions.activate()`.
 """
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ import ctypes.util
 import gc
 import logging
 from typing import Any
-
-from rasa_extensions import action_validation, graph_runner
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +37,5 @@ async def _after_model_loaded(app: Any, loop: Any) -> None:
 
 
 def attach(blueprint: Any) -> None:
-    """Applies the tuning to the Rasa server that registers `blueprint` (a Sanic blueprint)."""
-    action_validation.install()
-    graph_runner.install()
+    """Releases freed memory once the Rasa server that registers `blueprint` has its model."""
     blueprint.listener("after_server_start")(_after_model_loaded)

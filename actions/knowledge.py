@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
 from project.paths import PROJECT_ROOT
+from project.yaml_files import ConfigFileError, load_mapping
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DOCUMENT_FILE = "post-therapy-relationships.md"
@@ -61,11 +61,8 @@ REPLY_FILES = ("replies.yml", "safety.yml")
 FORBIDDEN_POINTS = {"romance": ("cooling_off",)}
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(ConfigFileError):
     """A mistake in the knowledge base, naming the file and the entry."""
-
-    def __init__(self, file: str, entry: str, problem: str) -> None:
-        super().__init__(f"{file}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -136,17 +133,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _load_yaml(directory: Path, name: str) -> dict:
-    path = directory / name
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(name, "(file)", f"missing: expected {path}") from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError(name, "(file)", f"not valid YAML: {error}") from None
-    if not isinstance(content, dict):
-        raise KnowledgeError(name, "(file)", "must be a mapping at the top level")
-    return content
+def load_yaml(directory: Path, name: str) -> dict:
+    """A knowledge file (a mapping); mistakes raise KnowledgeError naming the file."""
+    return load_mapping(directory / name, name, KnowledgeError)
 
 
 def _text(file: str, entry: str, value: object) -> str:
@@ -200,7 +189,7 @@ def _by_reader(
 
 def _load_points(directory: Path, document: str) -> Dict[str, Point]:
     file = "points.yml"
-    entries = _load_yaml(directory, file).get("points") or {}
+    entries = load_yaml(directory, file).get("points") or {}
     points = {}
     for point_id, entry in entries.items():
         where = f"points.{point_id}"
@@ -227,7 +216,7 @@ def _load_points(directory: Path, document: str) -> Dict[str, Point]:
 
 def _load_topics(directory: Path) -> Dict[str, Topic]:
     file = "topics.yml"
-    entries = _load_yaml(directory, file).get("topics") or {}
+    entries = load_yaml(directory, file).get("topics") or {}
     topics = {}
     for topic_id, entry in entries.items():
         where = f"topics.{topic_id}"
@@ -270,7 +259,7 @@ def _load_topics(directory: Path) -> Dict[str, Topic]:
 
 def _load_followups(directory: Path) -> Dict[str, Dict[str, Tuple[Part, ...]]]:
     file = "followups.yml"
-    entries = _load_yaml(directory, file).get("followups") or {}
+    entries = load_yaml(directory, file).get("followups") or {}
     missing = [f for f in FOLLOWUPS if f not in entries]
     if missing:
         raise KnowledgeError(file, "followups", f"no wording for {', '.join(missing)}")
@@ -294,7 +283,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         replies={
             key: value
             for name in REPLY_FILES
-            for key, value in _load_yaml(directory, name).items()
+            for key, value in load_yaml(directory, name).items()
         },
     )
 

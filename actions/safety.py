@@ -24,7 +24,7 @@ from actions.base import (
     Reply,
     ReplyAction,
 )
-from actions.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
+from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 from actions.knowledge import KnowledgeBase, sources
 
 THERAPIST = "therapist"

@@ -6,23 +6,18 @@ Environment variables win over files, so one checkout serves every machine.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
 import yaml
 from sqlalchemy.engine.url import URL, make_url
+from project import clinic
 from project.paths import PROJECT_ROOT
+from project.yaml_files import load_mapping
 
-CLINIC_FILE = PROJECT_ROOT / "clinic" / "clinic.yml"
+CLINIC_FILE = clinic.CLINIC_DIR / clinic.CLINIC_FILE
 ENDPOINTS_FILE = PROJECT_ROOT / "endpoints.yml"
 
-# The local web page (`make web`) is the only caller a fresh checkout trusts.
-DEFAULT_WEB_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
-# An origin as browsers send it: scheme://host[:port], nothing else. Sanic-CORS reads an
-# origin holding `*`, `?`, `\\` or `]` as a regular expression, which could let other
-# sites in; with only these characters it compares the text exactly.
-WEB_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 DEFAULT_SQLITE_FILE = "var/tracker.db"
 DEFAULT_RETENTION_DAYS = 30
@@ -49,37 +44,12 @@ def env(name: str) -> Optional[str]:
 
 
 def web_origins(clinic_file: Path = CLINIC_FILE) -> List[str]:
-    """Origins allowed to call the assistant from a browser (CORS).
-
-    The clinic lists them in clinic/clinic.yml under `web_origins`, each as
-    `scheme://host[:port]` (http or https); anything else stops the start with an error.
-    """
-    try:
-        clinic = yaml.safe_load(clinic_file.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        clinic = {}
-    origins = clinic.get("web_origins") if isinstance(clinic, dict) else None
-    if not origins:
-        return list(DEFAULT_WEB_ORIGINS)
-    if isinstance(origins, str):
-        origins = [origins]
-    cleaned = [str(o).strip().rstrip("/") for o in origins if str(o).strip()]
-    if "*" in cleaned:
-        raise ValueError(f"{clinic_file}: web_origins must list origins; '*' would allow any site")
-    for origin in cleaned:
-        check_web_origin(origin, clinic_file)
-    return cleaned
-
-
-def check_web_origin(origin: str, clinic_file: Path) -> None:
-    port = origin.rpartition(":")[2]
-    if not WEB_ORIGIN.fullmatch(origin) or (port.isdigit() and not 0 < int(port) < 65536):
-        raise ValueError(
-            f"{clinic_file}: web_origins entry {origin!r} is not an origin. Write each as "
-            "scheme://host[:port], for example https://clinic.example or http://localhost:8080: "
-            "lower case, http or https, no path, no wildcard or pattern (Sanic-CORS would read "
-            "*, ?, [ or \\ as a regular expression and could let other sites in)."
-        )
+    """Origins allowed to call the assistant from a browser (CORS): `web_origins` in
+    clinic/clinic.yml, checked by project.clinic (a mistake stops the start); the
+    local web page's without the file."""
+    if not clinic_file.exists():
+        return list(clinic.DEFAULT_WEB_ORIGINS)
+    return list(clinic.web_origins_in(load_mapping(clinic_file, clinic.CLINIC_FILE, clinic.ClinicError)))
 
 
 def max_message_chars(configured: Any = None) -> int:

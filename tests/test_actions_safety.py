@@ -10,7 +10,7 @@ import yaml
 from conftest import custom_of, texts_of
 from rasa_sdk.events import SlotSet
 
-from actions import clinic as clinic_settings
+from project import clinic as clinic_settings
 from actions import safety
 from actions.knowledge import knowledge_base
 

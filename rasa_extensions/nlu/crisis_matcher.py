@@ -8,23 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
-import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+
+from project.yaml_files import ConfigFileError, load_mapping
 
 Pattern = List[Dict[str, object]]
 # Token attributes that match words (others, such as IS_SENT_START, are rightly true/false).
 WORD_ATTRIBUTES = {"LOWER", "LEMMA", "TEXT", "ORTH", "NORM"}
 
 
-class PatternError(ValueError):
+class PatternError(ConfigFileError):
     """A mistake in the patterns file, naming the file and the entry."""
-
-    def __init__(self, file: Path, entry: str, problem: str) -> None:
-        super().__init__(f"{file}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class CrisisMatcher:
 
     @classmethod
     def from_file(cls, path: Path) -> "CrisisMatcher":
-        content = _load_yaml(path)
+        content = load_mapping(path, error=PatternError)
         entries = content.get("families")
         if not isinstance(entries, dict) or not entries:
             raise PatternError(path, "families", "needs at least one family of patterns")
@@ -81,18 +79,6 @@ class CrisisMatcher:
             for key, start, end in self._crisis(doc)
             if not any(h_start <= start and end <= h_end for h_start, h_end in harmless_spans)
         ]
-
-
-def _load_yaml(path: Path) -> Mapping[str, object]:
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PatternError(path, "(file)", "missing") from None
-    except yaml.YAMLError as error:
-        raise PatternError(path, "(file)", f"not valid YAML: {error}") from None
-    if not isinstance(content, dict):
-        raise PatternError(path, "(file)", "must be a mapping at the top level")
-    return content
 
 
 def _family(path: Path, entry: str, name: str, value: object) -> Family:

@@ -1,6 +1,9 @@
-"""The clinic's settings (clinic/clinic.yml): contact details, regions and help lines.
+"""The clinic's settings (clinic/clinic.yml): contact details, regions, help lines and
+the web origins allowed to call the assistant.
 
-Read and checked once per process. Contact fields may still hold the file's
+The one reader of clinic.yml: the action server's replies (actions/) and the
+servers' start (project.settings.web_origins, for CORS) both use it, with the
+same rules. Read and checked once per process. Contact fields may still hold the file's
 "[FILL IN: ...]" placeholders: they are allowed, never shown to a reader, and
 logged at load so the clinic sees what is left to fill in.
 """
@@ -12,9 +15,10 @@ import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Dict, List, Optional, Tuple
+from typing import Any, Collection, Dict, List, Mapping, Optional, Tuple
 
-from actions.knowledge import PROJECT_ROOT, KnowledgeError, _load_yaml
+from project.paths import PROJECT_ROOT
+from project.yaml_files import ConfigFileError, load_mapping
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,16 @@ SEXUAL_CONTACT = "sexual_contact"
 DANGER = "danger"
 MINOR = "minor"
 WHEN_VALUES = (SEXUAL_CONTACT, DANGER, MINOR)
+# The local web page (`make web`) is the only caller a fresh checkout trusts.
+DEFAULT_WEB_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
+# An origin as browsers send it: scheme://host[:port], nothing else. Sanic-CORS reads an
+# origin holding `*`, `?`, `\\` or `]` as a regular expression, which could let other
+# sites in; with only these characters it compares the text exactly.
+WEB_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
+
+
+class ClinicError(ConfigFileError):
+    """A mistake in clinic.yml, naming the entry."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ def _text(entry: str, value: object) -> str:
         value = str(value)
     if not isinstance(value, str) or not value.strip():
         problem = "missing: needs non-empty text" if value is None else "needs non-empty text"
-        raise KnowledgeError(CLINIC_FILE, entry, problem)
+        raise ClinicError(CLINIC_FILE, entry, problem)
     return " ".join(value.split())
 
 
@@ -111,21 +125,21 @@ def _optional_text(entry: str, value: object) -> Optional[str]:
 
 def _text_list(entry: str, value: object) -> Tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise KnowledgeError(CLINIC_FILE, entry, "needs a list with at least one entry")
+        raise ClinicError(CLINIC_FILE, entry, "needs a list with at least one entry")
     return tuple(_text(f"{entry}[{index}]", item) for index, item in enumerate(value))
 
 
 def _check_fields(entry: str, mapping: Dict[str, object], allowed: Tuple[str, ...]) -> None:
     for key in mapping:
         if key not in allowed:
-            raise KnowledgeError(
+            raise ClinicError(
                 CLINIC_FILE, f"{entry}.{key}", f"unknown field; use {', '.join(allowed)}"
             )
 
 
 def _check_region(entry: str, region: str, known_regions: Tuple[str, ...]) -> None:
     if region not in known_regions:
-        raise KnowledgeError(
+        raise ClinicError(
             CLINIC_FILE,
             entry,
             f"unknown region {region!r}; regions with crisis resources: {', '.join(known_regions)}",
@@ -136,12 +150,12 @@ def _resources(
     entry: str, value: object, known_regions: Optional[Tuple[str, ...]]
 ) -> Tuple[Resource, ...]:
     if not isinstance(value, list) or not value:
-        raise KnowledgeError(CLINIC_FILE, entry, "needs a list with at least one resource")
+        raise ClinicError(CLINIC_FILE, entry, "needs a list with at least one resource")
     resources = []
     for index, item in enumerate(value):
         where = f"{entry}[{index}]"
         if not isinstance(item, dict):
-            raise KnowledgeError(
+            raise ClinicError(
                 CLINIC_FILE, where, f"must be a mapping of {', '.join(RESOURCE_FIELDS)}"
             )
         _check_fields(where, item, RESOURCE_FIELDS)
@@ -155,11 +169,11 @@ def _resources(
             },
         )
         if not any((resource.phone, resource.sms, resource.url, resource.note)):
-            raise KnowledgeError(
+            raise ClinicError(
                 CLINIC_FILE, where, "needs a phone, an sms number, a url or a note"
             )
         if resource.when is not None and resource.when not in WHEN_VALUES:
-            raise KnowledgeError(
+            raise ClinicError(
                 CLINIC_FILE, f"{where}.when", f"unknown value; use {', '.join(WHEN_VALUES)}"
             )
         if known_regions is not None:
@@ -170,11 +184,11 @@ def _resources(
 
 def load(directory: Path = CLINIC_DIR) -> Clinic:
     """Loads and checks clinic.yml in `directory`."""
-    content = _load_yaml(directory, CLINIC_FILE)
+    content = load_mapping(directory / CLINIC_FILE, CLINIC_FILE, ClinicError)
 
     contact = content.get("clinic")
     if not isinstance(contact, dict):
-        raise KnowledgeError(CLINIC_FILE, "clinic", f"needs {', '.join(CONTACT_FIELDS)}")
+        raise ClinicError(CLINIC_FILE, "clinic", f"needs {', '.join(CONTACT_FIELDS)}")
     _check_fields("clinic", contact, CONTACT_FIELDS)
     contact_values = {key: _text(f"clinic.{key}", contact.get(key)) for key in CONTACT_FIELDS}
 
@@ -185,12 +199,7 @@ def load(directory: Path = CLINIC_DIR) -> Clinic:
     for index, region in enumerate(regions):
         _check_region(f"region[{index}]", region, known_regions)
 
-    origins = _text_list("web_origins", content.get("web_origins"))
-    for index, origin in enumerate(origins):
-        if not origin.startswith(("http://", "https://")):
-            raise KnowledgeError(
-                CLINIC_FILE, f"web_origins[{index}]", "must start with http:// or https://"
-            )
+    origins = web_origins_in(content)
 
     return Clinic(
         contact=contact_values,
@@ -201,6 +210,39 @@ def load(directory: Path = CLINIC_DIR) -> Clinic:
             "misconduct_resources", content.get("misconduct_resources"), known_regions
         ),
     )
+
+
+def web_origins_in(content: Mapping[str, Any]) -> Tuple[str, ...]:
+    """The origins clinic.yml lists under `web_origins` (CORS), the local web page's
+    when it lists none. Each must be exactly scheme://host[:port]."""
+    listed = content.get("web_origins")
+    if not listed:
+        return DEFAULT_WEB_ORIGINS
+    if isinstance(listed, str):
+        listed = [listed]
+    if not isinstance(listed, list):
+        raise ClinicError(CLINIC_FILE, "web_origins", "needs a list of origins")
+    origins = []
+    for index, item in enumerate(listed):
+        origin = str(item).strip().rstrip("/")
+        if origin:
+            _check_web_origin(f"web_origins[{index}]", origin)
+            origins.append(origin)
+    return tuple(origins) or DEFAULT_WEB_ORIGINS
+
+
+def _check_web_origin(entry: str, origin: str) -> None:
+    if origin == "*":
+        raise ClinicError(CLINIC_FILE, entry, "list the origins; '*' would allow any site")
+    port = origin.rpartition(":")[2]
+    if not WEB_ORIGIN.fullmatch(origin) or (port.isdigit() and not 0 < int(port) < 65536):
+        raise ClinicError(
+            CLINIC_FILE, entry,
+            f"{origin!r} is not an origin. Write each as "
+            "scheme://host[:port], for example https://clinic.example or http://localhost:8080: "
+            "lower case, http or https, no path, no wildcard or pattern (Sanic-CORS would read "
+            "*, ?, [ or \\ as a regular expression and could let other sites in).",
+        )
 
 
 @lru_cache(maxsize=1)

@@ -55,8 +55,8 @@ ANY_ROLE = "any"
 READERS = ROLES + (ANY_ROLE,)
 FOLLOWUPS = ("why", "how_long", "both_want", "online")
 # Wording of everything that is not a topic answer: small talk and the first-reply
-# disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety.yml).
-REPLY_FILES = ("replies.yml", "safety.yml")
+# disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety_replies.yml).
+REPLY_FILES = ("replies.yml", "safety_replies.yml")
 # Cooling-off is about non-romantic contact; it is never a route to romance.
 FORBIDDEN_POINTS = {"romance": ("cooling_off",)}
 

@@ -1,6 +1,6 @@
 """Safety and scope: crisis, misconduct, out of scope, hand-off and the two-stage fallback.
 
-Every wording comes from knowledge/safety.yml and every help line from
+Every wording comes from knowledge/safety_replies.yml and every help line from
 clinic/clinic.yml; these actions only choose and assemble them.
 """
 

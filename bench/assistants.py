@@ -84,11 +84,11 @@ def _run_timed(command: List[str], cwd: Path, log_path: Path) -> Timed:
     return Timed(seconds, cpu)
 
 
-def ensure_stock(say: Callable[[str], None]) -> dict:
+def ensure_stock(progress: Callable[[str], None]) -> dict:
     """The stock assistant's build record; builds it first if there is no model."""
     if _newest_model(STOCK_DIR / "models") and STOCK_RECORD.exists():
         return json.loads(STOCK_RECORD.read_text())
-    say(f"Building the stock assistant in {STOCK_DIR} (rasa init --no-prompt) ...")
+    progress(f"Building the stock assistant in {STOCK_DIR} (rasa init --no-prompt) ...")
     shutil.rmtree(STOCK_DIR, ignore_errors=True)
     STOCK_DIR.mkdir(parents=True)
     load_before = machine.load_average()
@@ -109,9 +109,9 @@ def ensure_stock(say: Callable[[str], None]) -> dict:
     return record
 
 
-def train_ours(say: Callable[[str], None], out_dir: Path) -> Tuple[Timed, Path]:
+def train_ours(progress: Callable[[str], None], out_dir: Path) -> Tuple[Timed, Path]:
     """`rasa train --force` of the project into `out_dir`: (time taken, model path)."""
-    say("Training our assistant (rasa train --force, timed) ...")
+    progress("Training our assistant (rasa train --force, timed) ...")
     timed = _run_timed(
         [
             str(VENV_BIN / "rasa"), "train", "--force",

@@ -55,7 +55,7 @@ MAX_SENDER_CHARS = conversation_ids.MAX_CHARS
 # A generous bound on the raw body, also the most Sanic buffers (rasa_extensions.rasa_server);
 # the character limit on messages is separate.
 MAX_BODY_BYTES = 1_000_000
-SAFETY_FILE = settings.PROJECT_ROOT / "knowledge" / "safety.yml"
+SAFETY_FILE = settings.PROJECT_ROOT / "knowledge" / "safety_replies.yml"
 DEFAULT_TOO_LONG = (
     "That message is longer than I can read at once. Could you ask your question "
     "in a sentence or two (under {max_chars} characters)?"
@@ -166,7 +166,7 @@ def parse_request(body: Optional[bytes], max_chars: int) -> Incoming:
 
 @lru_cache(maxsize=4)
 def too_long_wording(role: Optional[str], safety_file: Path = SAFETY_FILE) -> tuple:
-    """(text, crisis line) from safety.yml `too_long`, else the defaults.
+    """(text, crisis line) from safety_replies.yml `too_long`, else the defaults.
 
     `too_long` is either one text, or {text, crisis_line}, or one of those per
     reader (client, therapist, any), like the file's other entries.

@@ -150,7 +150,7 @@ def test_the_over_long_reply_follows_the_contract():
     ],
 )
 def test_the_wording_comes_from_safety_yml(tmp_path, entry, expected):
-    safety = tmp_path / "safety.yml"
+    safety = tmp_path / "safety_replies.yml"
     safety.write_text(yaml.safe_dump({"too_long": entry}))
     assert channel.too_long_wording("client", safety) == expected
 

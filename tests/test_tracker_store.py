@@ -52,7 +52,7 @@ def make_store(db_file: str, timeout: float = 0.2) -> ResilientSQLTrackerStore:
     return ResilientSQLTrackerStore(domain=DOMAIN, db=db_file, query={"timeout": str(timeout)})
 
 
-async def say(store, sender: str, text: str) -> DialogueStateTracker:
+async def save_turn(store, sender: str, text: str) -> DialogueStateTracker:
     """One turn: load the conversation (or start it), add a message and a reply, save."""
     tracker = await store.retrieve(sender)
     if tracker is None:
@@ -86,7 +86,7 @@ def test_is_a_plain_subclass_of_rasas_sql_store():
 
 
 async def test_conversations_survive_a_restart(db_file):
-    await say(make_store(db_file), "alice", "can i be friends with my therapist")
+    await save_turn(make_store(db_file), "alice", "can i be friends with my therapist")
     restarted = make_store(db_file)
     tracker = await restarted.retrieve("alice")
     assert user_texts(tracker) == ["can i be friends with my therapist"]
@@ -101,12 +101,12 @@ async def test_the_sqlite_file_is_private(db_file):
 
 async def test_a_failing_save_is_logged_every_time_and_retried(db_file, store_logs):
     store = make_store(db_file)
-    await say(store, "bob", "first")
+    await save_turn(store, "bob", "first")
     blocker = sqlite3.connect(db_file)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
     try:
-        await say(store, "bob", f"second {CANARY}")
-        await say(store, "bob", "third")
+        await save_turn(store, "bob", f"second {CANARY}")
+        await save_turn(store, "bob", "third")
     finally:
         blocker.rollback()
         blocker.close()
@@ -117,7 +117,7 @@ async def test_a_failing_save_is_logged_every_time_and_retried(db_file, store_lo
     assert stored_user_texts(db_file, "bob") == ["first"]
 
     # The conversation went on from memory, and the next save writes the backlog once.
-    tracker = await say(store, "bob", "fourth")
+    tracker = await save_turn(store, "bob", "fourth")
     assert user_texts(tracker) == ["first", f"second {CANARY}", "third", "fourth"]
     assert stored_user_texts(db_file, "bob") == ["first", f"second {CANARY}", "third", "fourth"]
     assert any("accepts saves again" in r.getMessage() for r in store_logs.records)
@@ -129,24 +129,24 @@ async def test_when_the_database_is_back_every_kept_conversation_is_written(db_f
     blocker = sqlite3.connect(db_file)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        await say(store, "frank", "kept in memory")
-        await say(store, "grace", "also kept")
+        await save_turn(store, "frank", "kept in memory")
+        await save_turn(store, "grace", "also kept")
     finally:
         blocker.rollback()
         blocker.close()
-    await say(store, "heidi", "the database is back")
+    await save_turn(store, "heidi", "the database is back")
     assert stored_user_texts(db_file, "frank") == ["kept in memory"]
     assert stored_user_texts(db_file, "grace") == ["also kept"]
     assert any("2 conversation(s) kept in memory were written, 0 still wait" in r.getMessage()
                for r in store_logs.records)
     # Written once: the next turn adds only its own events.
-    await say(store, "frank", "next")
+    await save_turn(store, "frank", "next")
     assert stored_user_texts(db_file, "frank") == ["kept in memory", "next"]
 
 
 async def test_a_failed_load_starts_a_new_session_that_is_saved_whole(db_file, store_logs):
     store = make_store(db_file)
-    await say(store, "carol", "before")
+    await save_turn(store, "carol", "before")
     # Readers are never locked out of a write-ahead-logged database: move its table away.
     with sqlite3.connect(db_file) as connection:
         connection.execute("ALTER TABLE events RENAME TO events_away")
@@ -175,8 +175,8 @@ async def test_an_unreachable_postgresql_does_not_stop_the_server(store_logs):
         username="rasa", password="hunter2",
     )
     assert any("not usable at start-up" in m for m in errors(store_logs))
-    tracker = await say(store, "dave", CANARY)
-    await say(store, "dave", "and again")
+    tracker = await save_turn(store, "dave", CANARY)
+    await save_turn(store, "dave", "and again")
     failures = [m for m in errors(store_logs) if "could not save" in m]
     assert len(failures) == 2
     assert all(f"127.0.0.1:{port}/rasa" in m for m in failures)
@@ -197,7 +197,7 @@ async def test_a_mixin_can_be_put_in_front(db_file):
         pass
 
     store = Store(domain=DOMAIN, db=db_file)
-    await say(store, "erin", "hello")
+    await save_turn(store, "erin", "hello")
     assert user_texts(await store.retrieve("erin")) == ["hello"]
     assert Store.loads == 2
 
@@ -228,7 +228,7 @@ def test_a_server_keeping_conversations_in_memory_is_reported(store_logs, db_fil
 
 async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
     store = make_store(db_file)
-    await say(store, "ivan", "hello")
+    await save_turn(store, "ivan", "hello")
     with sqlite3.connect(db_file) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     # The log holds what people wrote, so it is as private as the database.
@@ -237,5 +237,5 @@ async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
     connections = []
     sa_event.listen(store.engine, "connect", lambda *args: connections.append(args))
     for turn in range(3):
-        await say(store, "ivan", f"turn {turn}")
+        await save_turn(store, "ivan", f"turn {turn}")
     assert len(connections) == 0

@@ -3,7 +3,7 @@
 DIET learns `crisis` from examples, but a missed crisis costs too much to rest on
 a statistical model alone. This component runs after DIET and before the
 FallbackClassifier. It sets the intent to `crisis` when a pattern of
-safety/crisis_patterns.yml matches the spaCy doc SpacyNLP already made (outside
+nlu_patterns/crisis_patterns.yml matches the spaCy doc SpacyNLP already made (outside
 the file's harmless idioms), or when DIET gives `crisis` at least
 `model_threshold`, even where another intent ranked higher. It never lowers a
 crisis DIET found: missing a crisis costs more than answering ordinary sadness
@@ -55,7 +55,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {PATTERNS_KEY: "safety/crisis_patterns.yml", MODEL_THRESHOLD_KEY: 0.45}
+        return {PATTERNS_KEY: "nlu_patterns/crisis_patterns.yml", MODEL_THRESHOLD_KEY: 0.45}
 
     def __init__(self, config: Dict[Text, Any], matcher: CrisisMatcher) -> None:
         self.component_config = config

@@ -1,4 +1,4 @@
-"""The crisis patterns of safety/crisis_patterns.yml, compiled into spaCy matchers.
+"""The crisis patterns of nlu_patterns/crisis_patterns.yml, compiled into spaCy matchers.
 
 Kept apart from the Rasa component so the patterns can be loaded, checked and
 tested with spaCy alone.

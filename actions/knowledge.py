@@ -120,11 +120,48 @@ class KnowledgeBase:
         )
         return intro + reasons
 
-    def reply(self, *keys: str) -> object:
-        """A reply wording from replies.yml, e.g. reply("smalltalk", "greet")."""
+    def text(self, *keys: str) -> str:
+        """A wording from the reply files, e.g. text("smalltalk", "greet", "client")."""
+        node = self._entry(keys)
+        if not isinstance(node, str):
+            raise KnowledgeError("replies", ".".join(keys), "needs text")
+        return node
+
+    def reader_text(self, reader: str, *keys: str) -> str:
+        """The reader's own wording where the entry is worded per reader, else its one text."""
+        node = self._entry(keys)
+        if isinstance(node, Mapping):
+            return self.text(*keys, reader)
+        return self.text(*keys)
+
+    def words(self, *keys: str) -> List[str]:
+        """A list of words or ids, e.g. words("no_topic", "topics")."""
+        node = self._entry(keys)
+        if not isinstance(node, list):
+            raise KnowledgeError("replies", ".".join(keys), "needs a list")
+        return [str(word) for word in node]
+
+    def mapping(self, *keys: str) -> Dict[str, str]:
+        """An entry of named wordings, e.g. mapping("resource_lines")."""
+        node = self._entry(keys)
+        if not isinstance(node, Mapping):
+            raise KnowledgeError("replies", ".".join(keys), "needs named entries")
+        return {str(key): str(value) for key, value in node.items()}
+
+    def has(self, *keys: str) -> bool:
+        """True when the reply files have the entry, e.g. has("after_crisis", "greet")."""
+        try:
+            self._entry(keys)
+        except KeyError:
+            return False
+        return True
+
+    def _entry(self, keys: Sequence[str]) -> object:
         node: object = self.replies
         for key in keys:
-            node = node[key]  # type: ignore[index]
+            if not isinstance(node, Mapping):
+                raise KeyError(".".join(keys))
+            node = node[key]
         return node
 
 

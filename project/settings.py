@@ -1,4 +1,4 @@
-"""Serving settings: the few things a deployment configures.
+"""Deployment settings: the few things a deployment configures.
 
 Read in one place so that the run script, the servers and the tests agree.
 Environment variables win over files, so one checkout serves every machine.

@@ -331,7 +331,7 @@ def _window_in(rows: List[Row], turns: int) -> Tuple[int, List[Row]]:
     return (rows[start].id if start else 0), state
 
 
-def _event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+def event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
     """The events table's columns for `event`, as SQLTrackerStore.save fills them."""
     data = event.as_dict()
     return {
@@ -435,7 +435,7 @@ class BoundedHistoryMixin:
         store: SQLTrackerStore = self  # type: ignore[assignment]
         await store.stream_events(tracker)
         with store.session_scope() as session:
-            rows = [_event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
             if rows:
                 # Leaves out what an erasure covers, even one racing this save.
                 erasure.insert_events(session.connection(), store.SQLEvent.__table__, tracker.sender_id, rows)

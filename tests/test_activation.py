@@ -2,6 +2,7 @@
 Rasa only, and importing the project's code changes nothing."""
 from __future__ import annotations
 
+import ast
 import logging
 import re
 import subprocess
@@ -86,3 +87,23 @@ def test_importing_the_project_changes_nothing_of_rasa_or_sanic():
     done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.stdout.strip().endswith("unchanged"), done.stderr[-2000:]
+
+
+def calls_activate(path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "activate"
+        for node in ast.walk(tree)
+    )
+
+
+def test_activate_is_called_from_one_place_only():
+    packages = ("actions", "bench", "evaluation", "operations", "project", "rasa_extensions",
+                "rasa_sdk_plugins", "scripts", "web")
+    callers = [
+        str(path.relative_to(PROJECT_ROOT))
+        for package in packages
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        if calls_activate(path)
+    ]
+    assert callers == ["rasa_extensions/channel.py"]

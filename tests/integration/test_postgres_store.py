@@ -147,14 +147,14 @@ async def test_forget_waits_for_a_save_in_flight_and_then_deletes_its_rows(store
     """A save that inserted before `forget` started, and commits after `forget`
     deleted: without forget's table lock its rows would survive."""
     from rasa_extensions import erasure
-    from rasa_extensions.bounded_history import _event_row
+    from rasa_extensions.bounded_history import event_row
 
     store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
     await save_conversation(store, "pg-racing", ["first"], time.time())
     table = store.SQLEvent.__table__
     saving = store.engine.connect()
     transaction = saving.begin()
-    erasure.insert_events(saving, table, "pg-racing", [_event_row("pg-racing", UserUttered("in flight"))])
+    erasure.insert_events(saving, table, "pg-racing", [event_row("pg-racing", UserUttered("in flight"))])
 
     env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": store_url}
     forgetting = subprocess.Popen(

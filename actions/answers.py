@@ -63,17 +63,17 @@ def time_mention(tracker: Tracker, kb: KnowledgeBase, when: Optional[str]) -> Tu
     if CALENDAR_DATE.match(lowered):
         when, lowered = f"in {when}", f"in {lowered}"
     ended = lowered.endswith("ago") or lowered.startswith(("last", "in ", "this"))
-    template = kb.reply("mentions", "ended" if ended else "elapsed")
-    return (Part(str(template).format(when=when)),)
+    template = kb.text("mentions", "ended" if ended else "elapsed")
+    return (Part(template.format(when=when)),)
 
 
 def no_topic_reply(kb: KnowledgeBase, reader: str) -> Reply:
     """A follow-up with nothing to follow: ask which situation it is about."""
     buttons = [
         {"title": kb.topics[topic].title, "payload": f"/ask_{topic}"}
-        for topic in kb.reply("no_topic", "topics")  # type: ignore[union-attr]
+        for topic in kb.words("no_topic", "topics")
     ]
-    return Reply(kind=CLARIFY, texts=[str(kb.reply("no_topic", reader))], buttons=buttons)
+    return Reply(kind=CLARIFY, texts=[kb.text("no_topic", reader)], buttons=buttons)
 
 
 class ActionAnswerTopic(ReplyAction):

@@ -100,10 +100,10 @@ class ReplyAction(Action, abc.ABC):
 
         if after_crisis(tracker) and reply.kind != CRISIS:
             if not reply.handles_crisis_followup:
-                texts.insert(0, kb.reply("after_crisis", "note", reader))
+                texts.insert(0, kb.text("after_crisis", "note", reader))
             events.append(SlotSet(CRISIS_FOLLOWUP_SLOT, False))
         if first_reply(tracker) and not reply.states_what_it_is:
-            texts.insert(0, kb.reply("disclaimer", reader))
+            texts.insert(0, kb.text("disclaimer", reader))
         if reader in ROLES and tracker.get_slot(ROLE_SLOT) != reader:
             events.append(SlotSet(ROLE_SLOT, reader))
 

@@ -2,7 +2,7 @@
 
 The REST channel keeps the vote in the message's `metadata.feedback` (stored with
 the user event in the tracker store), the NLU makes the intent `give_feedback`
-(components.feedback_intent), and this action says thank you in one line.
+(rasa_extensions.nlu.feedback_intent), and this action says thank you in one line.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class ActionRecordFeedback(ReplyAction):
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         try:
-            thanks = str(kb.reply("feedback_thanks", reader))
+            thanks = kb.reader_text(reader, "feedback_thanks")
         except (KeyError, TypeError):
             thanks = DEFAULT_THANKS
         metadata = (tracker.latest_message or {}).get("metadata") or {}

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
+from project.paths import PROJECT_ROOT
+from project.yaml_files import ConfigFileError, load_mapping
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DOCUMENT_FILE = "post-therapy-relationships.md"
 
@@ -55,17 +55,14 @@ ANY_ROLE = "any"
 READERS = ROLES + (ANY_ROLE,)
 FOLLOWUPS = ("why", "how_long", "both_want", "online")
 # Wording of everything that is not a topic answer: small talk and the first-reply
-# disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety.yml).
-REPLY_FILES = ("replies.yml", "safety.yml")
+# disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety_replies.yml).
+REPLY_FILES = ("replies.yml", "safety_replies.yml")
 # Cooling-off is about non-romantic contact; it is never a route to romance.
 FORBIDDEN_POINTS = {"romance": ("cooling_off",)}
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(ConfigFileError):
     """A mistake in the knowledge base, naming the file and the entry."""
-
-    def __init__(self, file: str, entry: str, problem: str) -> None:
-        super().__init__(f"{file}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -123,11 +120,48 @@ class KnowledgeBase:
         )
         return intro + reasons
 
-    def reply(self, *keys: str) -> object:
-        """A reply wording from replies.yml, e.g. reply("smalltalk", "greet")."""
+    def text(self, *keys: str) -> str:
+        """A wording from the reply files, e.g. text("smalltalk", "greet", "client")."""
+        node = self._entry(keys)
+        if not isinstance(node, str):
+            raise KnowledgeError("replies", ".".join(keys), "needs text")
+        return node
+
+    def reader_text(self, reader: str, *keys: str) -> str:
+        """The reader's own wording where the entry is worded per reader, else its one text."""
+        node = self._entry(keys)
+        if isinstance(node, Mapping):
+            return self.text(*keys, reader)
+        return self.text(*keys)
+
+    def words(self, *keys: str) -> List[str]:
+        """A list of words or ids, e.g. words("no_topic", "topics")."""
+        node = self._entry(keys)
+        if not isinstance(node, list):
+            raise KnowledgeError("replies", ".".join(keys), "needs a list")
+        return [str(word) for word in node]
+
+    def mapping(self, *keys: str) -> Dict[str, str]:
+        """An entry of named wordings, e.g. mapping("resource_lines")."""
+        node = self._entry(keys)
+        if not isinstance(node, Mapping):
+            raise KnowledgeError("replies", ".".join(keys), "needs named entries")
+        return {str(key): str(value) for key, value in node.items()}
+
+    def has(self, *keys: str) -> bool:
+        """True when the reply files have the entry, e.g. has("after_crisis", "greet")."""
+        try:
+            self._entry(keys)
+        except KeyError:
+            return False
+        return True
+
+    def _entry(self, keys: Sequence[str]) -> object:
         node: object = self.replies
         for key in keys:
-            node = node[key]  # type: ignore[index]
+            if not isinstance(node, Mapping):
+                raise KeyError(".".join(keys))
+            node = node[key]
         return node
 
 
@@ -136,17 +170,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _load_yaml(directory: Path, name: str) -> dict:
-    path = directory / name
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(name, "(file)", f"missing: expected {path}") from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError(name, "(file)", f"not valid YAML: {error}") from None
-    if not isinstance(content, dict):
-        raise KnowledgeError(name, "(file)", "must be a mapping at the top level")
-    return content
+def load_yaml(directory: Path, name: str) -> dict:
+    """A knowledge file (a mapping); mistakes raise KnowledgeError naming the file."""
+    return load_mapping(directory / name, name, KnowledgeError)
 
 
 def _text(file: str, entry: str, value: object) -> str:
@@ -200,7 +226,7 @@ def _by_reader(
 
 def _load_points(directory: Path, document: str) -> Dict[str, Point]:
     file = "points.yml"
-    entries = _load_yaml(directory, file).get("points") or {}
+    entries = load_yaml(directory, file).get("points") or {}
     points = {}
     for point_id, entry in entries.items():
         where = f"points.{point_id}"
@@ -227,7 +253,7 @@ def _load_points(directory: Path, document: str) -> Dict[str, Point]:
 
 def _load_topics(directory: Path) -> Dict[str, Topic]:
     file = "topics.yml"
-    entries = _load_yaml(directory, file).get("topics") or {}
+    entries = load_yaml(directory, file).get("topics") or {}
     topics = {}
     for topic_id, entry in entries.items():
         where = f"topics.{topic_id}"
@@ -270,7 +296,7 @@ def _load_topics(directory: Path) -> Dict[str, Topic]:
 
 def _load_followups(directory: Path) -> Dict[str, Dict[str, Tuple[Part, ...]]]:
     file = "followups.yml"
-    entries = _load_yaml(directory, file).get("followups") or {}
+    entries = load_yaml(directory, file).get("followups") or {}
     missing = [f for f in FOLLOWUPS if f not in entries]
     if missing:
         raise KnowledgeError(file, "followups", f"no wording for {', '.join(missing)}")
@@ -294,7 +320,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         replies={
             key: value
             for name in REPLY_FILES
-            for key, value in _load_yaml(directory, name).items()
+            for key, value in load_yaml(directory, name).items()
         },
     )
 

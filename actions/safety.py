@@ -1,6 +1,6 @@
 """Safety and scope: crisis, misconduct, out of scope, hand-off and the two-stage fallback.
 
-Every wording comes from knowledge/safety.yml and every help line from
+Every wording comes from knowledge/safety_replies.yml and every help line from
 clinic/clinic.yml; these actions only choose and assemble them.
 """
 
@@ -24,7 +24,7 @@ from actions.base import (
     Reply,
     ReplyAction,
 )
-from actions.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
+from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 from actions.knowledge import KnowledgeBase, sources
 
 THERAPIST = "therapist"
@@ -35,23 +35,10 @@ MOST_TOPICS_OFFERED = 3
 SENTENCE_CONTACT_FIELDS = ("phone", "email", "hours")
 
 
-def say(kb: KnowledgeBase, reader: str, *keys: str) -> str:
-    """A reply's wording: the reader's own where it is worded per reader."""
-    node = kb.reply(*keys)
-    if isinstance(node, dict):
-        node = node[reader]
-    return str(node)
-
-
 def mentions(text: str, phrases: Iterable[str]) -> bool:
     """True when `text` contains one of `phrases` as whole words."""
     pattern = r"\b(" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b"
     return re.search(pattern, text.lower()) is not None
-
-
-def words(kb: KnowledgeBase, *keys: str) -> List[str]:
-    """A list of words or ids from the knowledge base's replies."""
-    return [str(word) for word in kb.reply(*keys)]  # type: ignore[attr-defined]
 
 
 def message_text(tracker: Tracker) -> str:
@@ -59,14 +46,14 @@ def message_text(tracker: Tracker) -> str:
 
 
 def clinic_name(kb: KnowledgeBase, settings: Clinic) -> str:
-    return settings.filled_contact.get("name") or str(kb.reply("handoff", "unnamed_clinic"))
+    return settings.filled_contact.get("name") or kb.text("handoff", "unnamed_clinic")
 
 
 def contact_lines(kb: KnowledgeBase, settings: Clinic, keys: Sequence[str]) -> List[str]:
     """Lines such as "Phone: ..." for the fields of `keys` the clinic has filled in."""
     filled = settings.filled_contact
     return [
-        str(kb.reply("handoff", "fields", key)).format(value=filled[key])
+        kb.text("handoff", "fields", key).format(value=filled[key])
         for key in keys
         if key in filled
     ]
@@ -77,16 +64,16 @@ def offer_person(
 ) -> str:
     """A sentence offering a person at the clinic, with its contact where it is filled in."""
     if not settings.reachable:
-        return say(kb, reader, section, without)
+        return kb.reader_text(reader, section, without)
     contact = "; ".join(contact_lines(kb, settings, SENTENCE_CONTACT_FIELDS))
-    return say(kb, reader, section, with_contact).format(
+    return kb.reader_text(reader, section, with_contact).format(
         clinic=clinic_name(kb, settings), contact=contact
     )
 
 
 def resource_line(kb: KnowledgeBase, resource: Resource) -> str:
     """One help line, e.g. "988 Suicide & Crisis Lifeline: call or text 988, <url>. <note>"."""
-    lines: Dict[str, str] = kb.reply("resource_lines")  # type: ignore[assignment]
+    lines = kb.mapping("resource_lines")
     ways = []
     if resource.phone and resource.phone == resource.sms:
         ways.append(lines["call_or_text"].format(phone=resource.phone))
@@ -109,7 +96,7 @@ def resources_text(kb: KnowledgeBase, intro: str, resources: Sequence[Resource])
     blocks = [intro]
     regions = list(dict.fromkeys(resource.region for resource in resources))
     for region in regions:
-        blocks.append(str(kb.reply("resource_lines", "region")).format(region=region))
+        blocks.append(kb.text("resource_lines", "region").format(region=region))
         blocks.extend(
             f"- {resource_line(kb, resource)}"
             for resource in resources
@@ -122,7 +109,7 @@ def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:
     return [resource.as_dict() for resource in resources]
 
 
-# Crisis situations with wording of their own (knowledge/safety.yml, crisis), first wins.
+# Crisis situations with wording of their own (knowledge/safety_replies.yml, crisis), first wins.
 DOMESTIC_VIOLENCE = "domestic_violence"
 SOMEONE_ELSE = "someone_else"
 
@@ -137,18 +124,18 @@ def crisis_situation(
     hurt or who worries about another person; it stays whenever the message also speaks of
     the writer's own risk.
     """
-    if mentions(text, words(kb, "crisis", "own_risk_words")):
+    if mentions(text, kb.words("crisis", "own_risk_words")):
         return None
     for situation in (DOMESTIC_VIOLENCE, SOMEONE_ELSE):
-        if families & set(words(kb, "crisis", situation, "pattern_families")) or mentions(
-            text, words(kb, "crisis", situation, "words")
+        if families & set(kb.words("crisis", situation, "pattern_families")) or mentions(
+            text, kb.words("crisis", situation, "words")
         ):
             return situation
     return None
 
 
 def crisis_families(tracker: Tracker) -> Set[str]:
-    """The pattern families components/crisis_detector.py found in the latest message."""
+    """The pattern families rasa_extensions/nlu/crisis_detector.py found in the latest message."""
     detection = (tracker.latest_message or {}).get("crisis_detection") or {}
     return {str(match.get("family")) for match in detection.get("matches") or []}
 
@@ -164,16 +151,16 @@ class ActionRespondCrisis(ReplyAction):
         resources = settings.crisis()
         situation = crisis_situation(kb, message_text(tracker), crisis_families(tracker))
         wording = ("crisis", situation) if situation else ("crisis",)
-        lines = resources_text(kb, say(kb, reader, *wording, "resources_intro"), resources)
+        lines = resources_text(kb, kb.reader_text(reader, *wording, "resources_intro"), resources)
         # The lines cover the clinic's regions only; everyone else needs their own number.
         texts = [
-            say(kb, reader, *wording, "recognise"),
-            f"{lines}\n{say(kb, reader, 'crisis', 'elsewhere')}",
+            kb.reader_text(reader, *wording, "recognise"),
+            f"{lines}\n{kb.reader_text(reader, 'crisis', 'elsewhere')}",
         ]
         if reader == THERAPIST:
-            texts.append(say(kb, reader, "crisis", "therapist_protocol"))
+            texts.append(kb.reader_text(reader, "crisis", "therapist_protocol"))
         person = offer_person(kb, reader, settings, "crisis", "person", "person_not_set")
-        texts.append(f"{person} {say(kb, reader, 'crisis', 'what_i_am')}")
+        texts.append(f"{person} {kb.reader_text(reader, 'crisis', 'what_i_am')}")
         return Reply(
             kind=CRISIS,
             texts=texts,
@@ -190,22 +177,22 @@ def misconduct_situations(kb: KnowledgeBase, text: str) -> Set[str]:
         DANGER: "danger_words",
         MINOR: "minor_words",
     }
-    return {situation for situation, key in cues.items() if mentions(text, words(kb, "misconduct", key))}
+    return {situation for situation, key in cues.items() if mentions(text, kb.words("misconduct", key))}
 
 
 def describes_what_happened(kb: KnowledgeBase, text: str, situations: Set[str]) -> bool:
     """False for a bare question about how reporting works ("how do I report a therapist?")."""
-    if situations & {SEXUAL_CONTACT, DANGER} or mentions(text, words(kb, "misconduct", "disclosure_words")):
+    if situations & {SEXUAL_CONTACT, DANGER} or mentions(text, kb.words("misconduct", "disclosure_words")):
         return True
-    return not mentions(text, words(kb, "misconduct", "report_question_words"))
+    return not mentions(text, kb.words("misconduct", "report_question_words"))
 
 
 def only_a_hug_or_handshake(kb: KnowledgeBase, text: str, situations: Set[str]) -> bool:
     """A goodbye hug or a handshake, with nothing sexual, unwanted or dangerous about it."""
     return (
-        mentions(text, words(kb, "misconduct", "touch_words"))
+        mentions(text, kb.words("misconduct", "touch_words"))
         and not situations & {SEXUAL_CONTACT, DANGER}
-        and not mentions(text, words(kb, "misconduct", "unwanted_words"))
+        and not mentions(text, kb.words("misconduct", "unwanted_words"))
     )
 
 
@@ -227,19 +214,19 @@ class ActionRespondMisconduct(ReplyAction):
         settings = clinic()
         resources = settings.misconduct(situations)
         opening = "validate" if describes_what_happened(kb, text, situations) else "neutral"
-        report = [say(kb, reader, "misconduct", "facts"), say(kb, reader, "misconduct", "report")]
+        report = [kb.reader_text(reader, "misconduct", "facts"), kb.reader_text(reader, "misconduct", "report")]
         if MINOR in situations:
-            report.append(say(kb, reader, "misconduct", "child_protection"))
+            report.append(kb.reader_text(reader, "misconduct", "child_protection"))
         else:
-            report.append(say(kb, reader, "misconduct", "report_limits"))
-        texts = [say(kb, reader, "misconduct", opening), " ".join(report)]
+            report.append(kb.reader_text(reader, "misconduct", "report_limits"))
+        texts = [kb.reader_text(reader, "misconduct", opening), " ".join(report)]
         if DANGER in situations:
-            texts.append(say(kb, reader, "misconduct", "danger"))
-        texts.append(say(kb, reader, "misconduct", "leave"))
+            texts.append(kb.reader_text(reader, "misconduct", "danger"))
+        texts.append(kb.reader_text(reader, "misconduct", "leave"))
         if reader == THERAPIST:
-            texts.append(say(kb, reader, "misconduct", "duties"))
+            texts.append(kb.reader_text(reader, "misconduct", "duties"))
         texts.append(
-            resources_text(kb, say(kb, reader, "misconduct", "resources_intro"), resources)
+            resources_text(kb, kb.reader_text(reader, "misconduct", "resources_intro"), resources)
         )
         texts.append(offer_person(kb, reader, settings, "misconduct", "person", "person_not_set"))
         return Reply(kind=MISCONDUCT, texts=texts, custom={"resources": resource_dicts(resources)})
@@ -254,7 +241,7 @@ def touch_reply(kb: KnowledgeBase, reader: str) -> Reply:
     """A hug or a handshake, answered as the boundary question it is."""
     return Reply(
         kind=ANSWER,
-        texts=[say(kb, reader, "misconduct", "touch_question")],
+        texts=[kb.reader_text(reader, "misconduct", "touch_question")],
         custom={"topic": "touch", "points": TOUCH_POINTS, "sources": sources(kb, TOUCH_POINTS)},
     )
 
@@ -267,11 +254,11 @@ class ActionRespondOutOfScope(ReplyAction):
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         text = message_text(tracker)
-        texts = [say(kb, reader, "out_of_scope", "scope")]
-        if mentions(text, words(kb, "out_of_scope", "professional_words")):
-            texts.append(say(kb, reader, "out_of_scope", "professional"))
-        if mentions(text, words(kb, "out_of_scope", "clinic_words")):
-            texts.append(say(kb, reader, "out_of_scope", "clinic_matters"))
+        texts = [kb.reader_text(reader, "out_of_scope", "scope")]
+        if mentions(text, kb.words("out_of_scope", "professional_words")):
+            texts.append(kb.reader_text(reader, "out_of_scope", "professional"))
+        if mentions(text, kb.words("out_of_scope", "clinic_words")):
+            texts.append(kb.reader_text(reader, "out_of_scope", "clinic_matters"))
         return Reply(kind=OUT_OF_SCOPE, texts=texts)
 
 
@@ -284,11 +271,11 @@ class ActionHandOff(ReplyAction):
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         settings = clinic()
         if settings.reachable:
-            intro = say(kb, reader, "handoff", "intro").format(clinic=clinic_name(kb, settings))
+            intro = kb.reader_text(reader, "handoff", "intro").format(clinic=clinic_name(kb, settings))
             lines = contact_lines(kb, settings, ("phone", "email", "hours", "website"))
             texts = ["\n".join([intro] + lines)]
         else:
-            texts = [say(kb, reader, "handoff", "not_set"), say(kb, reader, "handoff", "urgent")]
+            texts = [kb.reader_text(reader, "handoff", "not_set"), kb.reader_text(reader, "handoff", "urgent")]
         return Reply(kind=HANDOFF, texts=texts, custom={"contact": settings.filled_contact})
 
 
@@ -301,15 +288,15 @@ class ActionDefaultAskAffirmation(ReplyAction):
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         topics = likeliest_topics(tracker)
         if len(topics) < 2:
-            defaults = words(kb, "no_topic", "topics")
+            defaults = kb.words("no_topic", "topics")
             topics += [t for t in defaults if t not in topics][: MOST_TOPICS_OFFERED - len(topics)]
         buttons = [{"title": kb.topics[t].title, "payload": f"/ask_{t}"} for t in topics]
         buttons.append(
-            {"title": say(kb, reader, "clarify", "none_of_these"), "payload": NONE_OF_THESE_PAYLOAD}
+            {"title": kb.reader_text(reader, "clarify", "none_of_these"), "payload": NONE_OF_THESE_PAYLOAD}
         )
         return Reply(
             kind=CLARIFY,
-            texts=[say(kb, reader, "clarify", "affirm")],
+            texts=[kb.reader_text(reader, "clarify", "affirm")],
             custom={"topics": topics},
             buttons=buttons,
         )
@@ -329,7 +316,7 @@ class ActionDefaultAskRephrase(ReplyAction):
         return "action_default_ask_rephrase"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
-        return Reply(kind=CLARIFY, texts=[say(kb, reader, "clarify", "rephrase")])
+        return Reply(kind=CLARIFY, texts=[kb.reader_text(reader, "clarify", "rephrase")])
 
 
 class ActionDefaultFallback(ReplyAction):
@@ -345,7 +332,7 @@ class ActionDefaultFallback(ReplyAction):
         )
         return Reply(
             kind=CLARIFY,
-            texts=[say(kb, reader, "clarify", "fallback"), offer],
+            texts=[kb.reader_text(reader, "clarify", "fallback"), offer],
             custom={"contact": settings.filled_contact},
             # As Rasa's own fallback does: forget the missed message, so the rules do not
             # predict this fallback again for it (they would, up to Rasa's prediction limit).

@@ -21,11 +21,11 @@ class ActionRespondSmalltalk(ReplyAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in SMALLTALK_INTENTS:
             intent = "greet"
-        careful = after_crisis(tracker) and intent in kb.reply("after_crisis")  # type: ignore[operator]
+        careful = after_crisis(tracker) and kb.has("after_crisis", intent)
         section = "after_crisis" if careful else "smalltalk"
         return Reply(
             kind=SMALLTALK,
-            texts=[str(kb.reply(section, intent, reader))],
+            texts=[kb.text(section, intent, reader)],
             # Saying what the assistant is makes the first-reply disclaimer redundant.
             states_what_it_is=intent == "ask_bot_identity",
             handles_crisis_followup=careful,

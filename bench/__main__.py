@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 from bench import assistants, load, machine, report
-from serving.processes import PROJECT_ROOT
+from project.paths import PROJECT_ROOT
 
 
-def say(text: str) -> None:
+def progress(text: str) -> None:
     print(text, flush=True)
 
 
@@ -45,14 +45,14 @@ def measure(
 ) -> report.Measurement:
     averages = {"before start": machine.load_average()}
     running = start()
-    say(f"  {running.name}: answered its first message {running.startup_seconds:.1f} s after start")
+    progress(f"  {running.name}: answered its first message {running.startup_seconds:.1f} s after start")
     try:
         averages["before load"] = machine.load_average()
         loaded = load.run_load(running.url, args.conversations, args.turns, check, args.timeout)
-        say(f"  {running.name}: {args.conversations} x {args.turns} turns in {loaded.wall_seconds:.1f} s, "
+        progress(f"  {running.name}: {args.conversations} x {args.turns} turns in {loaded.wall_seconds:.1f} s, "
             f"{len(loaded.errors)} errors")
         single = load.run_load(running.url, 1, args.single_turns, check, args.timeout)
-        say(f"  {running.name}: one conversation of {args.single_turns} turns in {single.wall_seconds:.1f} s, "
+        progress(f"  {running.name}: one conversation of {args.single_turns} turns in {single.wall_seconds:.1f} s, "
             f"{len(single.errors)} errors")
         memory = machine.resident_mb(running.root_pids)
         averages["after load"] = machine.load_average()
@@ -71,23 +71,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = assistants.BENCH_DIR / "results" / stamp
     run_dir.mkdir(parents=True, exist_ok=True)
-    say(f"Load average at start: {machine.load_average():.2f} (2 shared cores)")
+    progress(f"Load average at start: {machine.load_average():.2f} (2 shared cores)")
 
-    stock_record = assistants.ensure_stock(say)
+    stock_record = assistants.ensure_stock(progress)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         training, trained = None, None
         if not args.skip_training:
-            training, trained = assistants.train_ours(say, work)
-            say(f"  ours: trained in {training.seconds:.0f} s ({training.cpu_seconds:.0f} s of CPU)")
+            training, trained = assistants.train_ours(progress, work)
+            progress(f"  ours: trained in {training.seconds:.0f} s ({training.cpu_seconds:.0f} s of CPU)")
         model = assistants.our_model(args.model, trained)
 
-        say("Stock assistant:")
+        progress("Stock assistant:")
         stock_training = assistants.Timed(
             stock_record["training_seconds"], stock_record.get("training_cpu_seconds") or 0.0
         )
         stock = measure(lambda: assistants.start_stock(run_dir), load.rest_reply, args, stock_training)
-        say(f"Our assistant ({model}):")
+        progress(f"Our assistant ({model}):")
         ours = measure(lambda: assistants.start_ours(run_dir, model, args.tracker_store),
                        load.contract_reply, args, training)
     finally:
@@ -95,16 +95,16 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     table = report.rows(stock, ours)
     text = report.markdown_table(table)
-    say("\n" + text + "\n")
+    progress("\n" + text + "\n")
     report.plot(stock, ours, args.plot)
     (run_dir / "table.md").write_text(text + "\n")
     (run_dir / "results.json").write_text(json.dumps(
         {"arguments": sys.argv[1:], "stock_build": stock_record,
          "stock": stock.as_dict(), "ours": ours.as_dict()}, indent=2) + "\n")
-    say(f"Plot: {args.plot}\nResults and server logs: {run_dir}")
+    progress(f"Plot: {args.plot}\nResults and server logs: {run_dir}")
     missed = [row.label for row in table if row.passed is False]
     if missed:
-        say("Missed targets: " + "; ".join(missed))
+        progress("Missed targets: " + "; ".join(missed))
     return 1 if missed and args.strict else 0
 
 

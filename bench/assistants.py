@@ -2,7 +2,7 @@
 
 Stock: `rasa init --no-prompt` in .bench/stock (cached; its build time is kept
 in .bench/stock.json). Ours: the project, started with
-serving.processes.start_servers exactly as everything else starts it.
+operations.processes.start_servers exactly as everything else starts it.
 """
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ import rasa
 import yaml
 
 from bench import load, machine
-from serving import processes
-from serving.private_files import open_private
-from serving.processes import PROJECT_ROOT, VENV_BIN
+from operations import processes
+from operations.private_files import open_private
+from operations.processes import VENV_BIN
+from project.paths import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / ".bench"
 STOCK_DIR = BENCH_DIR / "stock"
@@ -32,7 +33,7 @@ TRAIN_TIMEOUT = 3600.0
 START_TIMEOUT = 600.0
 
 # The store used when endpoints.yml names none: Rasa's SQL store, bounded.
-DEFAULT_TRACKER_STORE = "serving.bounded_history.BoundedSQLTrackerStore"
+DEFAULT_TRACKER_STORE = "rasa_extensions.bounded_history.BoundedSQLTrackerStore"
 
 
 @dataclass
@@ -83,11 +84,11 @@ def _run_timed(command: List[str], cwd: Path, log_path: Path) -> Timed:
     return Timed(seconds, cpu)
 
 
-def ensure_stock(say: Callable[[str], None]) -> dict:
+def ensure_stock(progress: Callable[[str], None]) -> dict:
     """The stock assistant's build record; builds it first if there is no model."""
     if _newest_model(STOCK_DIR / "models") and STOCK_RECORD.exists():
         return json.loads(STOCK_RECORD.read_text())
-    say(f"Building the stock assistant in {STOCK_DIR} (rasa init --no-prompt) ...")
+    progress(f"Building the stock assistant in {STOCK_DIR} (rasa init --no-prompt) ...")
     shutil.rmtree(STOCK_DIR, ignore_errors=True)
     STOCK_DIR.mkdir(parents=True)
     load_before = machine.load_average()
@@ -108,9 +109,9 @@ def ensure_stock(say: Callable[[str], None]) -> dict:
     return record
 
 
-def train_ours(say: Callable[[str], None], out_dir: Path) -> Tuple[Timed, Path]:
+def train_ours(progress: Callable[[str], None], out_dir: Path) -> Tuple[Timed, Path]:
     """`rasa train --force` of the project into `out_dir`: (time taken, model path)."""
-    say("Training our assistant (rasa train --force, timed) ...")
+    progress("Training our assistant (rasa train --force, timed) ...")
     timed = _run_timed(
         [
             str(VENV_BIN / "rasa"), "train", "--force",

@@ -33,7 +33,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def assistant(model: Optional[Path]) -> Iterator[str]:
     """Both servers, as `make run` starts them, with a throwaway SQLite tracker store."""
-    from serving import processes
+    from operations import processes
 
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
         env = {name: "" for name in STORE_VARIABLES}

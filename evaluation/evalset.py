@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
+from project.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
 QUESTION_FILES = ("topics.yml", "safety.yml", "other.yml")
 DIALOGUE_FILE = "dialogues.yml"

@@ -4,7 +4,7 @@
                        [--out results/insights] [--candidates]
 
 Reads the tracker store the servers use (endpoints.yml, TRACKER_DB_URL, DB_*;
-serving.settings) and writes insights.html and insights.csv into --out, and with
+project.settings) and writes insights.html and insights.csv into --out, and with
 --candidates also candidates.yml. The period never reaches back further than the
 retention period (RETENTION_DAYS), so the report holds nothing that should have
 been deleted, even before `make forget-old` runs.
@@ -26,7 +26,7 @@ from insights.events import Period, read_conversations
 from insights.figures import Figures, compute
 from insights.redaction import redact
 from insights.themes import Themes, find_themes
-from serving import settings
+from project import settings
 
 DAY = 24 * 60 * 60
 DEFAULT_OUT = settings.PROJECT_ROOT / "results" / "insights"

@@ -1,6 +1,6 @@
 """rasa-sdk's plugin package: rasa-sdk 3.6 imports `rasa_sdk_plugins` and calls `init_hooks`.
 
-Its only hook hardens the action server's Sanic app (serving.action_server) before it
+Its only hook hardens the action server's Sanic app (rasa_sdk_plugins.action_server) before it
 serves, for `python -m rasa_sdk` and `rasa run actions` alike. The project root must be
 on the import path, as it is for the actions package itself.
 """
@@ -15,7 +15,7 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 class ActionServerHardening:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        from serving.action_server import harden
+        from rasa_sdk_plugins.action_server import harden
 
         harden(app)
 

@@ -6,7 +6,8 @@ import inspect
 from rasa_sdk import endpoint
 from rasa_sdk.plugin import plugin_manager
 
-from serving import action_server, http_guard
+from rasa_extensions import http_guard
+from rasa_sdk_plugins import action_server
 
 
 def test_rasa_sdk_calls_the_plugin_hook_between_building_and_running_its_app():

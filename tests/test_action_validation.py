@@ -5,7 +5,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from serving import action_validation
+from rasa_extensions import action_validation
 
 GOOD = {
     "events": [{"event": "slot", "timestamp": None, "name": "topic", "value": "friendship"}],

@@ -193,7 +193,7 @@ async def test_a_new_session_starts_with_the_disclaimer_again(make_tracker, disp
     tracker = make_tracker("x", intent="ask_gifts", role="client")
     tracker.events.insert(-2, {"event": "session_started"})
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
-    assert texts_of(dispatcher)[0] == knowledge_base().reply("disclaimer", "client")
+    assert texts_of(dispatcher)[0] == knowledge_base().text("disclaimer", "client")
 
 
 async def test_later_replies_have_no_disclaimer(make_tracker, dispatcher, domain):
@@ -205,5 +205,5 @@ async def test_the_answer_after_a_crisis_starts_with_care(make_tracker, dispatch
     kb = knowledge_base()
     tracker = make_tracker("x", intent="ask_friendship", role="client", slots={"crisis_followup": True})
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
-    assert texts_of(dispatcher)[0] == kb.reply("after_crisis", "note", "client")
+    assert texts_of(dispatcher)[0] == kb.text("after_crisis", "note", "client")
     assert slot_events(events)["crisis_followup"] is False

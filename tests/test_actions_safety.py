@@ -10,7 +10,7 @@ import yaml
 from conftest import custom_of, texts_of
 from rasa_sdk.events import SlotSet
 
-from actions import clinic as clinic_settings
+from project import clinic as clinic_settings
 from actions import safety
 from actions.knowledge import knowledge_base
 
@@ -68,7 +68,7 @@ async def test_crisis_gives_the_lines_of_both_default_regions(dispatcher, make_t
     text = "\n".join(texts_of(dispatcher))
     assert "call or text 988" in text and "text HOME to 741741" in text
     assert "call 116 123" in text and "text SHOUT to 85258" in text
-    assert texts_of(dispatcher)[0] == KB.reply("crisis", "recognise", reader_of(role))
+    assert texts_of(dispatcher)[0] == KB.text("crisis", "recognise", reader_of(role))
     assert "not a crisis service" in text
     assert SlotSet("crisis_followup", True) in events
 
@@ -86,7 +86,7 @@ async def test_crisis_does_not_answer_the_boundary_question(dispatcher, make_tra
 async def test_crisis_says_what_it_is_so_needs_no_disclaimer(dispatcher, make_tracker):
     tracker = make_tracker("kms", intent="crisis", first_reply=True)
     await run(safety.ActionRespondCrisis(), dispatcher, tracker)
-    assert KB.reply("disclaimer", "any") not in texts_of(dispatcher)
+    assert KB.text("disclaimer", "any") not in texts_of(dispatcher)
 
 
 async def test_crisis_shows_only_the_configured_region(dispatcher, make_tracker, use_clinic):
@@ -153,16 +153,16 @@ async def test_a_therapist_hears_their_own_duties(dispatcher, make_tracker):
     )
     await run(safety.ActionRespondMisconduct(), dispatcher, tracker)
     text = "\n".join(texts_of(dispatcher))
-    assert KB.reply("misconduct", "duties") in texts_of(dispatcher)
+    assert KB.text("misconduct", "duties") in texts_of(dispatcher)
     assert "Therapy Never Includes Sexual Behavior" in text
-    assert texts_of(dispatcher)[0] == KB.reply("misconduct", "validate", "therapist")
+    assert texts_of(dispatcher)[0] == KB.text("misconduct", "validate", "therapist")
 
 
 async def test_a_client_does_not_hear_a_therapist_duties(dispatcher, make_tracker):
     tracker = make_tracker("my therapist kissed me", intent="report_misconduct", role="client")
     await run(safety.ActionRespondMisconduct(), dispatcher, tracker)
-    assert KB.reply("misconduct", "duties") not in texts_of(dispatcher)
-    assert texts_of(dispatcher)[0] == KB.reply("misconduct", "validate", "client")
+    assert KB.text("misconduct", "duties") not in texts_of(dispatcher)
+    assert texts_of(dispatcher)[0] == KB.text("misconduct", "validate", "client")
 
 
 # Out of scope
@@ -173,7 +173,7 @@ async def test_out_of_scope_says_what_it_can_help_with(dispatcher, make_tracker,
     tracker = make_tracker("what's the weather tomorrow", intent="out_of_scope", role=role)
     await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
     assert custom_of(dispatcher) == {"kind": "out_of_scope"}
-    assert texts_of(dispatcher) == [KB.reply("out_of_scope", "scope", reader_of(role))]
+    assert texts_of(dispatcher) == [KB.text("out_of_scope", "scope", reader_of(role))]
 
 
 @pytest.mark.parametrize(
@@ -182,13 +182,13 @@ async def test_out_of_scope_says_what_it_can_help_with(dispatcher, make_tracker,
 async def test_out_of_scope_says_it_is_not_a_professional(dispatcher, make_tracker, text):
     tracker = make_tracker(text, intent="out_of_scope", role="client")
     await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
-    assert texts_of(dispatcher)[-1] == KB.reply("out_of_scope", "professional", "client")
+    assert texts_of(dispatcher)[-1] == KB.text("out_of_scope", "professional", "client")
 
 
 async def test_out_of_scope_sends_billing_to_the_clinic(dispatcher, make_tracker):
     tracker = make_tracker("i was charged twice for a session", intent="out_of_scope")
     await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
-    assert texts_of(dispatcher)[-1] == KB.reply("out_of_scope", "clinic_matters")
+    assert texts_of(dispatcher)[-1] == KB.text("out_of_scope", "clinic_matters")
 
 
 # Hand-off
@@ -199,7 +199,7 @@ async def test_hand_off_before_the_clinic_fills_in_its_details(dispatcher, make_
         safety.ActionHandOff(), dispatcher, make_tracker("human please", intent="request_human")
     )
     assert custom_of(dispatcher) == {"kind": "handoff", "contact": {}}
-    assert texts_of(dispatcher)[0] == KB.reply("handoff", "not_set")
+    assert texts_of(dispatcher)[0] == KB.text("handoff", "not_set")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -291,7 +291,7 @@ async def test_rephrase_asks_for_other_words(dispatcher, make_tracker):
         make_tracker("/out_of_scope", intent="out_of_scope"),
     )
     assert custom_of(dispatcher) == {"kind": "clarify"}
-    assert texts_of(dispatcher) == [KB.reply("clarify", "rephrase")]
+    assert texts_of(dispatcher) == [KB.text("clarify", "rephrase")]
 
 
 async def test_the_second_miss_offers_the_clinic(dispatcher, make_tracker, use_clinic):
@@ -312,13 +312,13 @@ async def test_the_reply_after_a_crisis_starts_with_care(dispatcher, make_tracke
         "what's the weather", intent="out_of_scope", role="client", slots={"crisis_followup": True}
     )
     events = await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
-    assert texts_of(dispatcher)[0] == KB.reply("after_crisis", "note", "client")
+    assert texts_of(dispatcher)[0] == KB.text("after_crisis", "note", "client")
     assert SlotSet("crisis_followup", False) in events
 
 
 async def test_a_second_crisis_keeps_the_care_going(dispatcher, make_tracker):
     tracker = make_tracker("i still want to die", intent="crisis", slots={"crisis_followup": True})
     events = await run(safety.ActionRespondCrisis(), dispatcher, tracker)
-    assert KB.reply("after_crisis", "note", "any") not in texts_of(dispatcher)
+    assert KB.text("after_crisis", "note", "any") not in texts_of(dispatcher)
     assert SlotSet("crisis_followup", True) in events
     assert SlotSet("crisis_followup", False) not in events

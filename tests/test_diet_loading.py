@@ -9,7 +9,7 @@ from rasa.core.agent import Agent
 from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.shared.nlu.training_data.loading import load_data
 
-from components.diet import QuickLoadingDIET, QuickLoadingDIETClassifier
+from rasa_extensions.nlu.diet import QuickLoadingDIET, QuickLoadingDIETClassifier
 from tests.test_crisis_detection import CRISIS, NOT_CRISIS, model_path
 
 EXTRA = [

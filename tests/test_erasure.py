@@ -15,8 +15,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from serving import erasure, retention
-from serving.tracker_store import ResilientSQLTrackerStore
+from operations import retention
+from rasa_extensions import erasure
+from rasa_extensions.tracker_store import ResilientSQLTrackerStore
 
 DOMAIN = Domain.empty()
 SECRET = "erase-me 5c1f my therapist texts me at night"

@@ -9,8 +9,8 @@ from rasa.shared.nlu.training_data.message import Message
 from actions.base import CRISIS
 from actions.content_version import content_version, digest
 from actions.feedback import ActionRecordFeedback
-from components.feedback_intent import FEEDBACK_INTENT, FeedbackIntent
-from serving.channel import parse_request
+from rasa_extensions.nlu.feedback_intent import FEEDBACK_INTENT, FeedbackIntent
+from rasa_extensions.channel import parse_request
 
 VOTE = {"vote": "no", "topic": "gifts", "content_version": "0123456789ab"}
 

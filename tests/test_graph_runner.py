@@ -5,13 +5,16 @@ from typing import Any, Dict, List, Text
 
 import pytest
 import rasa.core.processor
+from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-from serving import graph_runner
-from serving.graph_runner import SequentialGraphRunner, dependency_order
+import rasa_extensions
+from rasa_extensions.graph_runner import SequentialGraphRunner, dependency_order
+from tests.test_crisis_detection import model_path
 
 CALLS: List[Text] = []
 
@@ -88,7 +91,27 @@ def test_an_input_named_like_a_node_is_refused(runners):
         runners[1].run(inputs={"message": "first"}, targets=["first"])
 
 
-def test_install_makes_the_server_load_models_with_it(monkeypatch):
+@pytest.mark.model
+async def test_the_activated_server_runs_its_model_with_it(monkeypatch):
+    """A real Agent on the trained model: after activate() every graph run, for the
+    NLU and for the policies, goes through SequentialGraphRunner.run."""
     monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-    graph_runner.install()
-    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(rasa_extensions, "_active", False)
+    rasa_extensions.activate()
+    runs: List[Any] = []
+    run = SequentialGraphRunner.run
+
+    def counted_run(self: SequentialGraphRunner, *args: Any, **kwargs: Any) -> Dict[Text, Any]:
+        runs.append(kwargs.get("targets"))
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(SequentialGraphRunner, "run", counted_run)
+    agent = Agent.load(str(model_path()))
+
+    parsed = await agent.parse_message("can we be friends after therapy ended")
+    prediction = await agent.processor.predict_next_for_sender_id("graph-runner-test")
+
+    assert type(agent.processor.graph_runner) is SequentialGraphRunner
+    assert parsed["intent"]["name"] and prediction is not None
+    assert len(runs) >= 2  # the NLU's run and the policies' run

@@ -1,4 +1,4 @@
-"""serving.http_guard relies on Sanic 21.12 internals: these fail loudly if they change.
+"""rasa_extensions.http_guard relies on Sanic 21.12 internals: these fail loudly if they change.
 
 The refusals themselves are shown on the real servers in
 tests/integration/test_http_hardening.py.
@@ -14,7 +14,7 @@ from sanic.compat import Header
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.http import Http
 
-from serving import http_guard
+from rasa_extensions import http_guard
 
 
 def test_sanic_is_the_version_the_guard_was_written_for():

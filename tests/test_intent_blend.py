@@ -13,7 +13,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.intent_blend import BlendedIntentClassifier, blend, ranking_of
+from rasa_extensions.nlu.intent_blend import BlendedIntentClassifier, blend, ranking_of
 
 EXAMPLES = {
     "ask_friendship": [

@@ -13,6 +13,7 @@ from actions.knowledge import (
     TOPICS,
     KnowledgeError,
     compose,
+    knowledge_base,
     load,
     normalise,
 )
@@ -124,3 +125,21 @@ def test_broken_yaml_names_the_file(knowledge_copy):
     (knowledge_copy / "followups.yml").write_text("followups: [unclosed")
     with pytest.raises(KnowledgeError, match=r"followups\.yml: \(file\): not valid YAML"):
         load(knowledge_copy)
+
+
+def test_typed_accessors_give_text_words_and_mappings():
+    kb = knowledge_base()
+    assert isinstance(kb.text("disclaimer", "client"), str)
+    assert kb.reader_text("client", "disclaimer") == kb.text("disclaimer", "client")
+    assert kb.reader_text("therapist", "handoff", "unnamed_clinic") == kb.text("handoff", "unnamed_clinic")
+    assert kb.words("no_topic", "topics") and all(isinstance(w, str) for w in kb.words("no_topic", "topics"))
+    assert set(kb.mapping("resource_lines")) >= {"call", "url", "region"}
+    assert kb.has("after_crisis", "greet") and not kb.has("after_crisis", "no_such_intent")
+
+
+def test_an_entry_of_the_wrong_kind_names_the_entry():
+    kb = knowledge_base()
+    with pytest.raises(KnowledgeError, match=r"replies: disclaimer: needs text"):
+        kb.text("disclaimer")
+    with pytest.raises(KnowledgeError, match=r"replies: disclaimer.client: needs a list"):
+        kb.words("disclaimer", "client")

@@ -53,13 +53,13 @@ async def test_a_hug_that_felt_wrong_gets_the_misconduct_reply(text, dispatcher,
 async def test_a_question_about_reporting_gets_a_neutral_opening(reader, dispatcher, make_tracker):
     custom, said = await reply_to("how do i report a therapist?", dispatcher, make_tracker, role=reader)
     assert custom["kind"] == "misconduct"
-    assert texts_of(dispatcher)[0] == KB.reply("misconduct", "neutral", reader or "any")
+    assert texts_of(dispatcher)[0] == KB.text("misconduct", "neutral", reader or "any")
     assert "not okay" not in said and "not your fault" not in said
 
 
 async def test_a_disclosure_gets_the_validating_opening(dispatcher, make_tracker):
     _, said = await reply_to("my therapist kissed me, how do I report him?", dispatcher, make_tracker)
-    assert texts_of(dispatcher)[0] == KB.reply("misconduct", "validate", "client")
+    assert texts_of(dispatcher)[0] == KB.text("misconduct", "validate", "client")
     assert "not okay" in said
 
 
@@ -74,7 +74,7 @@ async def test_stalking_or_threats_add_the_emergency_numbers(dispatcher, make_tr
                                   dispatcher, make_tracker)
     phones = [r.get("phone") for r in custom["resources"]]
     assert "911" in phones and "999" in phones
-    assert KB.reply("misconduct", "danger") in said
+    assert KB.text("misconduct", "danger") in said
 
 
 async def test_no_emergency_numbers_without_danger(dispatcher, make_tracker):
@@ -86,7 +86,7 @@ async def test_no_emergency_numbers_without_danger(dispatcher, make_tracker):
 async def test_a_child_gets_the_child_protection_route(reader, dispatcher, make_tracker):
     custom, said = await reply_to("my 15 year old's therapist has been messaging her at night",
                                   dispatcher, make_tracker, role=reader)
-    assert KB.reply("misconduct", "child_protection") in said
+    assert KB.text("misconduct", "child_protection") in said
     assert "third-party complaints" not in said
     names = " ".join(r["name"] for r in custom["resources"])
     assert "child protective services" in names and "children's services" in names
@@ -94,4 +94,4 @@ async def test_a_child_gets_the_child_protection_route(reader, dispatcher, make_
 
 async def test_an_adult_still_hears_about_anonymous_complaints(dispatcher, make_tracker):
     _, said = await reply_to("my therapist asked me for money", dispatcher, make_tracker)
-    assert KB.reply("misconduct", "report_limits") in said
+    assert KB.text("misconduct", "report_limits") in said

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from serving.retention import forget_conversation
+from operations.retention import forget_conversation
 from tests.insights_report import fixture_store
 from tests.insights_report.fixture_store import EXPECTED, PLANTED, PROJECT_ROOT
 
@@ -29,7 +29,7 @@ ENV_KEYS = ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB
 def endpoints_for(db: Path, folder: Path) -> Path:
     path = folder / "endpoints.yml"
     path.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "serving.tracker_store.ResilientSQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+        "type": "rasa_extensions.tracker_store.ResilientSQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
     return path
 
 

@@ -1,6 +1,6 @@
 """Fixtures of the integration tests: real servers on free ports, temporary stores.
 
-Every test starts the servers exactly as `make run` does (serving.processes),
+Every test starts the servers exactly as `make run` does (operations.processes),
 with its own tracker database in a temporary directory. The model is the
 newest in models/, or the one ASSISTANT_MODEL names.
 """
@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 import requests
 
-from serving import processes
+from operations import processes
 from tests.integration import services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -118,9 +118,9 @@ class Redis:
     def lock_store(self) -> dict:
         """The endpoints.yml `lock_store` entry for this server.
 
-        Rasa's own `type: redis` store is not atomic across replicas (serving/lock_store.py).
+        Rasa's own `type: redis` store is not atomic across replicas (rasa_extensions/lock_store.py).
         """
-        return {"type": "serving.lock_store.AtomicRedisLockStore", "url": self.host,
+        return {"type": "rasa_extensions.lock_store.AtomicRedisLockStore", "url": self.host,
                 "port": self.port, "db": 1}
 
 

@@ -1,7 +1,7 @@
 """Broken HTTP framing sent over raw sockets to the real Rasa and action servers.
 
 Sanic 21.12 hangs on `Content-Length: -1`, accepts smuggling-prone heads and buffers
-100 MB bodies; serving.http_guard refuses them from the head (400/413) in both servers.
+100 MB bodies; rasa_extensions.http_guard refuses them from the head (400/413) in both servers.
 Each check also shows the server still answers a normal question afterwards.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Dict, Tuple
 import pytest
 import requests
 
-from serving import processes
+from operations import processes
 from tests.integration import services
 from tests.integration.conftest import FRIENDSHIP_QUESTION, answer_topic, start
 

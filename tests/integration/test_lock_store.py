@@ -11,7 +11,7 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from serving.lock_store import AtomicRedisLockStore
+from rasa_extensions.lock_store import AtomicRedisLockStore
 
 pytestmark = pytest.mark.replicas
 
@@ -26,7 +26,7 @@ def store_for(server) -> AtomicRedisLockStore:
 
 def test_is_built_from_an_endpoints_entry(redis_server):
     config = EndpointConfig.from_dict(
-        {"type": "serving.lock_store.AtomicRedisLockStore", "url": redis_server.host,
+        {"type": "rasa_extensions.lock_store.AtomicRedisLockStore", "url": redis_server.host,
          "port": redis_server.port, "db": 2, "key_prefix": "clinic"}
     )
     store = LockStore.create(config)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import requests
 
-from serving import settings
+from project import settings
 from tests.integration.conftest import (
     FRIENDSHIP_QUESTION,
     answer_topic,

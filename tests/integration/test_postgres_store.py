@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from serving.tracker_store import ResilientSQLTrackerStore
+from rasa_extensions.tracker_store import ResilientSQLTrackerStore
 from tests.integration.conftest import PROJECT_ROOT, STORE_VARIABLES
 
 pytestmark = pytest.mark.replicas
@@ -48,7 +48,7 @@ def senders(url):
 def retention(url, *args):
     env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": url}
     return subprocess.run(
-        [sys.executable, "-m", "serving.retention", *args],
+        [sys.executable, "-m", "operations.retention", *args],
         capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60,
     )
 
@@ -146,19 +146,19 @@ async def test_a_save_of_a_conversation_loaded_before_forget_writes_nothing_old(
 async def test_forget_waits_for_a_save_in_flight_and_then_deletes_its_rows(store_url):
     """A save that inserted before `forget` started, and commits after `forget`
     deleted: without forget's table lock its rows would survive."""
-    from serving import erasure
-    from serving.bounded_history import _event_row
+    from rasa_extensions import erasure
+    from rasa_extensions.bounded_history import event_row
 
     store = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
     await save_conversation(store, "pg-racing", ["first"], time.time())
     table = store.SQLEvent.__table__
     saving = store.engine.connect()
     transaction = saving.begin()
-    erasure.insert_events(saving, table, "pg-racing", [_event_row("pg-racing", UserUttered("in flight"))])
+    erasure.insert_events(saving, table, "pg-racing", [event_row("pg-racing", UserUttered("in flight"))])
 
     env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": store_url}
     forgetting = subprocess.Popen(
-        [sys.executable, "-m", "serving.retention", "forget", "--sender", "pg-racing"],
+        [sys.executable, "-m", "operations.retention", "forget", "--sender", "pg-racing"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
     )
     try:

@@ -19,7 +19,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from serving import processes
+from operations import processes
 from tests.integration import services
 from tests.integration.conftest import (
     FRIENDSHIP_QUESTION,
@@ -166,7 +166,7 @@ def test_a_shared_database_without_a_shared_lock_store_is_refused(postgres_serve
     output = log.read_text(errors="replace")
     assert returncode != 0, output[-2000:]
     assert "Refusing to start" in output
-    assert "lock_store: type: serving.lock_store.AtomicRedisLockStore" in output
+    assert "lock_store: type: rasa_extensions.lock_store.AtomicRedisLockStore" in output
 
 
 def test_a_slow_turn_makes_the_next_message_wait_on_the_other_replica(replicas, redis_server):

@@ -24,7 +24,7 @@ def create_store(url: str) -> None:
     """Creates the tracker tables, as a first run of the servers would."""
     from rasa.shared.core.domain import Domain
 
-    from serving.tracker_store import ResilientSQLTrackerStore
+    from rasa_extensions.tracker_store import ResilientSQLTrackerStore
 
     store = ResilientSQLTrackerStore(domain=Domain.empty(), host=url)
     store.engine.dispose()

@@ -1,1 +1,0 @@
-"""Serving the assistant: processes, the REST channel and the tracker store."""

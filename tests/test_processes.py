@@ -1,0 +1,74 @@
+"""How the servers are started: telemetry off, loopback only, API only with a token."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from operations import private_files, processes
+from project import settings
+
+
+def test_every_process_runs_without_telemetry_on_loopback(monkeypatch):
+    monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "true")
+    monkeypatch.delenv("SANIC_HOST", raising=False)
+    env = processes.rasa_environment()
+    assert env["RASA_TELEMETRY_ENABLED"] == "false"
+    assert env["SANIC_HOST"] == "127.0.0.1"
+
+
+def test_the_action_server_command_is_one_rasa_sdk_accepts():
+    command = processes.action_server_command(5055)
+    assert "--host" not in command and command[-2:] == ["--port", "5055"]
+
+
+def command(monkeypatch, token=None):
+    if token is None:
+        monkeypatch.delenv("RASA_API_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("RASA_API_TOKEN", token)
+    return processes.rasa_server_command(
+        5005, Path("endpoints.yml"), Path("model.tar.gz"), settings.web_origins()
+    )
+
+
+def test_the_http_api_is_enabled_only_with_a_token(monkeypatch):
+    assert "--enable-api" not in command(monkeypatch)
+    with_token = command(monkeypatch, "s3cret")
+    assert with_token[with_token.index("--enable-api") + 1:][:2] == ["--auth-token", "s3cret"]
+
+
+def test_the_rasa_server_listens_on_loopback_with_the_clinic_origins(monkeypatch):
+    started = command(monkeypatch)
+    assert started[started.index("--interface") + 1] == "127.0.0.1"
+    # One --cors flag: Rasa's argparse keeps only the last of repeated ones.
+    assert started.count("--cors") == 1
+    at = started.index("--cors") + 1
+    assert started[at:at + len(settings.web_origins())] == settings.web_origins()
+
+
+def test_server_logs_and_endpoints_are_created_private(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        log_dir = tmp_path / "logs"
+        process = processes.spawn([sys.executable, "-c", "print('hello')"], log_dir / "x.log", {})
+        process.wait(30)
+        endpoints = processes.write_endpoints(log_dir / "endpoints.yml", "http://127.0.0.1:1/webhook")
+    finally:
+        os.umask(previous)
+    assert (log_dir.stat().st_mode & 0o777) == 0o700
+    assert ((log_dir / "x.log").stat().st_mode & 0o777) == 0o600
+    assert (endpoints.stat().st_mode & 0o777) == 0o600
+    assert (log_dir / "x.log").read_text().strip() == "hello"
+
+
+def test_an_existing_log_folder_and_file_are_made_private(tmp_path):
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir(mode=0o755)
+    (log_dir / "x.log").write_text("old\n")
+    (log_dir / "x.log").chmod(0o644)
+    private_files.private_dir(log_dir)
+    private_files.open_private(log_dir / "x.log").close()
+    assert (log_dir.stat().st_mode & 0o777) == 0o700
+    assert ((log_dir / "x.log").stat().st_mode & 0o777) == 0o600
+    assert (log_dir / "x.log").read_text() == "old\n"

@@ -5,9 +5,10 @@ settings, so a mistake in knowledge/ or clinic/ stops the action server at
 start-up with an error naming the file and the entry, instead of surfacing in
 the middle of a conversation.
 """
+
 from actions.content_version import content_version
-from project.clinic import clinic as load_clinic_settings
 from actions.knowledge import knowledge_base as load_knowledge_base
+from project.clinic import clinic as load_clinic_settings
 
 load_knowledge_base()
 load_clinic_settings()

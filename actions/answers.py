@@ -1,4 +1,5 @@
 """Grounded answers to boundary questions and their follow-ups."""
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ def answer_reply(kb: KnowledgeBase, topic: str, parts: Sequence[Part]) -> Reply:
 
 
 def time_mention(tracker: Tracker, kb: KnowledgeBase, when: Optional[str]) -> Tuple[Part, ...]:
-    """"You mentioned therapy ended six months ago", when the message says so."""
+    """ "You mentioned therapy ended six months ago", when the message says so."""
     if not when or not ENDING_CUES.search(tracker.latest_message.get("text") or ""):
         return ()
     lowered = when.lower()
@@ -88,7 +89,9 @@ class ActionAnswerTopic(ReplyAction):
         if topic not in kb.topics:
             return no_topic_reply(kb, reader)
 
-        if topic in ROMANCE_WORDING_FOR_TOPIC and is_romantic(tracker, tracker.get_slot(TOPIC_SLOT)):
+        if topic in ROMANCE_WORDING_FOR_TOPIC and is_romantic(
+            tracker, tracker.get_slot(TOPIC_SLOT)
+        ):
             followup = ROMANCE_WORDING_FOR_TOPIC[topic]
             topic = "romance"
             parts = kb.followup(topic, followup, reader) if followup else kb.answer(topic, reader)

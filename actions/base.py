@@ -5,6 +5,7 @@ A reply action decides *what* to say (a `Reply`); `ReplyAction.run` decides
 disclaimer, handles the turn after a crisis with care, and sends the `custom`
 object of the contract (docs/contract.md, section 4) beside the text.
 """
+
 from __future__ import annotations
 
 import abc

@@ -4,6 +4,7 @@ The REST channel keeps the vote in the message's `metadata.feedback` (stored wit
 the user event in the tracker store), the NLU makes the intent `give_feedback`
 (rasa_extensions.nlu.feedback_intent), and this action says thank you in one line.
 """
+
 from __future__ import annotations
 
 from typing import Text

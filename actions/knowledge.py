@@ -5,13 +5,14 @@ Everything the assistant says comes from the YAML files in `knowledge/` and
 loaded and validated once, when the action server starts; a mistake stops it
 with an error that names the file and the entry.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 from project.paths import PROJECT_ROOT
 from project.yaml_files import ConfigFileError, load_mapping
@@ -115,8 +116,7 @@ class KnowledgeBase:
         intro = self.followups["why"][reader]
         sentence_role = reader if reader in ROLES else "client"
         reasons = tuple(
-            Part(self.points[p].sentences[sentence_role], (p,))
-            for p in self.topics[topic].reasons
+            Part(self.points[p].sentences[sentence_role], (p,)) for p in self.topics[topic].reasons
         )
         return intro + reasons
 
@@ -236,9 +236,7 @@ def _load_points(directory: Path, document: str) -> Dict[str, Point]:
             raise KnowledgeError(file, where, "must be a mapping")
         passage = _text(file, f"{where}.passage", entry.get("passage"))
         if passage not in document:
-            raise KnowledgeError(
-                file, f"{where}.passage", f"is not a passage of {DOCUMENT_FILE}"
-            )
+            raise KnowledgeError(file, f"{where}.passage", f"is not a passage of {DOCUMENT_FILE}")
         points[point_id] = Point(
             id=point_id,
             title=_text(file, f"{where}.title", entry.get("title")),
@@ -318,9 +316,7 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         topics=_load_topics(directory),
         followups=_load_followups(directory),
         replies={
-            key: value
-            for name in REPLY_FILES
-            for key, value in load_yaml(directory, name).items()
+            key: value for name in REPLY_FILES for key, value in load_yaml(directory, name).items()
         },
     )
 
@@ -343,8 +339,7 @@ def points_used(parts: Sequence[Part]) -> List[str]:
 def sources(kb: KnowledgeBase, point_ids: Sequence[str]) -> List[Dict[str, str]]:
     """The passages behind the points, for the web page's "Based on" chips."""
     return [
-        {"id": p, "title": kb.points[p].title, "passage": kb.points[p].passage}
-        for p in point_ids
+        {"id": p, "title": kb.points[p].title, "passage": kb.points[p].passage} for p in point_ids
     ]
 
 

@@ -7,6 +7,7 @@ wording, whatever shape the next question takes. The signal is deliberately
 broad: wrongly giving the romance wording to a friendship question is a
 misfit; giving cooling-off advice to a romance question is a harm.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,10 @@ def is_romantic(tracker: Tracker, topic: Optional[str]) -> bool:
     if topic in ROMANTIC_TOPICS:
         return True
     entities = set(map(str, tracker.get_latest_entity_values(RELATIONSHIP_SLOT)))
-    if entities & ROMANTIC_RELATIONSHIPS or tracker.get_slot(RELATIONSHIP_SLOT) in ROMANTIC_RELATIONSHIPS:
+    if (
+        entities & ROMANTIC_RELATIONSHIPS
+        or tracker.get_slot(RELATIONSHIP_SLOT) in ROMANTIC_RELATIONSHIPS
+    ):
         return True
     latest = tracker.latest_message.get("text")
     texts = [latest] if isinstance(latest, str) else []

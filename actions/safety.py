@@ -24,8 +24,8 @@ from actions.base import (
     Reply,
     ReplyAction,
 )
-from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 from actions.knowledge import KnowledgeBase, sources
+from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 
 THERAPIST = "therapist"
 # The payload of "None of these": Rasa's two-stage fallback takes out_of_scope as a "no".
@@ -53,9 +53,7 @@ def contact_lines(kb: KnowledgeBase, settings: Clinic, keys: Sequence[str]) -> L
     """Lines such as "Phone: ..." for the fields of `keys` the clinic has filled in."""
     filled = settings.filled_contact
     return [
-        kb.text("handoff", "fields", key).format(value=filled[key])
-        for key in keys
-        if key in filled
+        kb.text("handoff", "fields", key).format(value=filled[key]) for key in keys if key in filled
     ]
 
 
@@ -177,12 +175,16 @@ def misconduct_situations(kb: KnowledgeBase, text: str) -> Set[str]:
         DANGER: "danger_words",
         MINOR: "minor_words",
     }
-    return {situation for situation, key in cues.items() if mentions(text, kb.words("misconduct", key))}
+    return {
+        situation for situation, key in cues.items() if mentions(text, kb.words("misconduct", key))
+    }
 
 
 def describes_what_happened(kb: KnowledgeBase, text: str, situations: Set[str]) -> bool:
     """False for a bare question about how reporting works ("how do I report a therapist?")."""
-    if situations & {SEXUAL_CONTACT, DANGER} or mentions(text, kb.words("misconduct", "disclosure_words")):
+    if situations & {SEXUAL_CONTACT, DANGER} or mentions(
+        text, kb.words("misconduct", "disclosure_words")
+    ):
         return True
     return not mentions(text, kb.words("misconduct", "report_question_words"))
 
@@ -214,7 +216,10 @@ class ActionRespondMisconduct(ReplyAction):
         settings = clinic()
         resources = settings.misconduct(situations)
         opening = "validate" if describes_what_happened(kb, text, situations) else "neutral"
-        report = [kb.reader_text(reader, "misconduct", "facts"), kb.reader_text(reader, "misconduct", "report")]
+        report = [
+            kb.reader_text(reader, "misconduct", "facts"),
+            kb.reader_text(reader, "misconduct", "report"),
+        ]
         if MINOR in situations:
             report.append(kb.reader_text(reader, "misconduct", "child_protection"))
         else:
@@ -271,11 +276,16 @@ class ActionHandOff(ReplyAction):
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
         settings = clinic()
         if settings.reachable:
-            intro = kb.reader_text(reader, "handoff", "intro").format(clinic=clinic_name(kb, settings))
+            intro = kb.reader_text(reader, "handoff", "intro").format(
+                clinic=clinic_name(kb, settings)
+            )
             lines = contact_lines(kb, settings, ("phone", "email", "hours", "website"))
             texts = ["\n".join([intro] + lines)]
         else:
-            texts = [kb.reader_text(reader, "handoff", "not_set"), kb.reader_text(reader, "handoff", "urgent")]
+            texts = [
+                kb.reader_text(reader, "handoff", "not_set"),
+                kb.reader_text(reader, "handoff", "urgent"),
+            ]
         return Reply(kind=HANDOFF, texts=texts, custom={"contact": settings.filled_contact})
 
 
@@ -292,7 +302,10 @@ class ActionDefaultAskAffirmation(ReplyAction):
             topics += [t for t in defaults if t not in topics][: MOST_TOPICS_OFFERED - len(topics)]
         buttons = [{"title": kb.topics[t].title, "payload": f"/ask_{t}"} for t in topics]
         buttons.append(
-            {"title": kb.reader_text(reader, "clarify", "none_of_these"), "payload": NONE_OF_THESE_PAYLOAD}
+            {
+                "title": kb.reader_text(reader, "clarify", "none_of_these"),
+                "payload": NONE_OF_THESE_PAYLOAD,
+            }
         )
         return Reply(
             kind=CLARIFY,

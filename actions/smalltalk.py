@@ -1,4 +1,5 @@
 """Greetings, thanks, goodbyes and questions about the assistant itself."""
+
 from __future__ import annotations
 
 from typing import Text

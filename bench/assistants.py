@@ -4,6 +4,7 @@ Stock: `rasa init --no-prompt` in .bench/stock (cached; its build time is kept
 in .bench/stock.json). Ours: the project, started with
 operations.processes.start_servers exactly as everything else starts it.
 """
+
 from __future__ import annotations
 
 import json
@@ -114,8 +115,13 @@ def train_ours(progress: Callable[[str], None], out_dir: Path) -> Tuple[Timed, P
     progress("Training our assistant (rasa train --force, timed) ...")
     timed = _run_timed(
         [
-            str(VENV_BIN / "rasa"), "train", "--force",
-            "--out", str(out_dir), "--fixed-model-name", "bench",
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--force",
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            "bench",
         ],
         PROJECT_ROOT,
         out_dir / "train.log",
@@ -128,7 +134,9 @@ def our_model(explicit: Optional[Path], trained: Optional[Path]) -> Path:
     project as it is, else the newest in models/."""
     model = explicit or trained or _newest_model(PROJECT_ROOT / "models")
     if model is None:
-        raise FileNotFoundError("No model in models/ and none trained: run without --skip-training.")
+        raise FileNotFoundError(
+            "No model in models/ and none trained: run without --skip-training."
+        )
     return model
 
 
@@ -143,11 +151,18 @@ def start_stock(log_dir: Path) -> Running:
     model = _newest_model(STOCK_DIR / "models")
     port = machine.free_port()
     command = [
-        str(VENV_BIN / "rasa"), "run",
-        "--port", str(port), "--interface", "127.0.0.1",
-        "--credentials", str(STOCK_DIR / "credentials.yml"),
-        "--endpoints", str(STOCK_DIR / "endpoints.yml"),
-        "--model", str(model),
+        str(VENV_BIN / "rasa"),
+        "run",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--credentials",
+        str(STOCK_DIR / "credentials.yml"),
+        "--endpoints",
+        str(STOCK_DIR / "endpoints.yml"),
+        "--model",
+        str(model),
     ]
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
@@ -159,7 +174,12 @@ def start_stock(log_dir: Path) -> Running:
         processes.stop(process)
         raise
     return Running(
-        "stock", url, [process.pid], startup, lambda: processes.stop(process), log_dir,
+        "stock",
+        url,
+        [process.pid],
+        startup,
+        lambda: processes.stop(process),
+        log_dir,
         {"model": model.name, "tracker store": "InMemoryTrackerStore (Rasa's default)"},
     )
 
@@ -178,11 +198,7 @@ def _our_tracker_store(database: Path, store_type: Optional[str]) -> dict:
 
 def _without_database_overrides() -> Dict[str, str]:
     """Blanks the variables that would point our store at another database."""
-    return {
-        name: ""
-        for name in os.environ
-        if name == "TRACKER_DB_URL" or name.startswith("DB_")
-    }
+    return {name: "" for name in os.environ if name == "TRACKER_DB_URL" or name.startswith("DB_")}
 
 
 def start_ours(log_dir: Path, model: Path, store_type: Optional[str] = None) -> Running:
@@ -210,6 +226,11 @@ def start_ours(log_dir: Path, model: Path, store_type: Optional[str] = None) -> 
         stop()
         raise
     return Running(
-        "ours", running.rasa_url, [running.rasa.pid, running.actions.pid], startup, stop, log_dir,
+        "ours",
+        running.rasa_url,
+        [running.rasa.pid, running.actions.pid],
+        startup,
+        stop,
+        log_dir,
         {"model": model.name, "tracker store": f"{tracker_store['type']} (SQLite)"},
     )

@@ -3,6 +3,7 @@
 Bounded in count (conversations x turns) and in time (a timeout per request
 and per run); loopback only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,7 +65,12 @@ def check_loopback(base_url: str) -> None:
 
 
 async def send(
-    session: aiohttp.ClientSession, base_url: str, sender: str, text: str, role: str, check: BodyCheck
+    session: aiohttp.ClientSession,
+    base_url: str,
+    sender: str,
+    text: str,
+    role: str,
+    check: BodyCheck,
 ) -> tuple:
     """Posts one message; returns (seconds, problem or None)."""
     payload = {"sender": sender, "message": text, "metadata": {"role": role}}
@@ -85,7 +91,12 @@ async def send(
 
 
 async def _conversation(
-    session: aiohttp.ClientSession, base_url: str, number: int, turns: int, check: BodyCheck, run_id: str
+    session: aiohttp.ClientSession,
+    base_url: str,
+    number: int,
+    turns: int,
+    check: BodyCheck,
+    run_id: str,
 ) -> List[Reply]:
     role = script.role_of(number)
     sender = f"bench-{run_id}-{number}"
@@ -96,7 +107,9 @@ async def _conversation(
     return replies
 
 
-async def _run(base_url: str, conversations: int, turns: int, check: BodyCheck, timeout: float) -> LoadRun:
+async def _run(
+    base_url: str, conversations: int, turns: int, check: BodyCheck, timeout: float
+) -> LoadRun:
     check_loopback(base_url)
     run_id = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=conversations)
@@ -116,7 +129,9 @@ async def _run(base_url: str, conversations: int, turns: int, check: BodyCheck, 
     return LoadRun(wall, [reply for replies in results for reply in replies])
 
 
-def run_load(base_url: str, conversations: int, turns: int, check: BodyCheck, timeout: float) -> LoadRun:
+def run_load(
+    base_url: str, conversations: int, turns: int, check: BodyCheck, timeout: float
+) -> LoadRun:
     """`conversations` concurrent conversations of `turns` messages each."""
     return asyncio.run(_run(base_url, conversations, turns, check, timeout))
 

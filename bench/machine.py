@@ -1,4 +1,5 @@
 """Facts about the machine and the server processes: load, memory, free ports."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """What a run measured, the targets it is held to, the table and the plot."""
+
 from __future__ import annotations
 
 import statistics
@@ -79,11 +80,18 @@ def _ms(seconds: float) -> str:
 
 
 def rows(stock: Measurement, ours: Measurement) -> List[Row]:
-    def compared(label: str, value: Callable[[Measurement], float], fmt: Callable[[float], str],
-                 target: Optional[str] = None, holds: Optional[Callable[[float], bool]] = None) -> Row:
+    def compared(
+        label: str,
+        value: Callable[[Measurement], float],
+        fmt: Callable[[float], str],
+        target: Optional[str] = None,
+        holds: Optional[Callable[[float], bool]] = None,
+    ) -> Row:
         s, o = value(stock), value(ours)
         ratio = o / s if s else float("inf")
-        return Row(label, fmt(s), fmt(o), f"{ratio:.2f}x", target or "", holds(ratio) if holds else None)
+        return Row(
+            label, fmt(s), fmt(o), f"{ratio:.2f}x", target or "", holds(ratio) if holds else None
+        )
 
     def flat(label: str, run: Callable[[Measurement], LoadRun]) -> Row:
         s, o = stock.flatness(run(stock)), ours.flatness(run(ours))
@@ -103,29 +111,68 @@ def rows(stock: Measurement, ours: Measurement) -> List[Row]:
             return "not measured"
         cpu = f" ({m.training_cpu_seconds:.0f} s CPU)" if m.training_cpu_seconds else ""
         return f"{m.training_seconds:.0f} s{cpu}"
+
     return [
-        compared("Throughput under load (msg/s)", lambda m: m.throughput, lambda v: f"{v:.1f}",
-                 ">= 2x", lambda r: r >= 2.0),
+        compared(
+            "Throughput under load (msg/s)",
+            lambda m: m.throughput,
+            lambda v: f"{v:.1f}",
+            ">= 2x",
+            lambda r: r >= 2.0,
+        ),
         compared("p50 latency under load", lambda m: m.load_percentile(50), _ms),
-        compared("p95 latency under load", lambda m: m.load_percentile(95), _ms,
-                 "<= 0.5x", lambda r: r <= 0.5),
+        compared(
+            "p95 latency under load",
+            lambda m: m.load_percentile(95),
+            _ms,
+            "<= 0.5x",
+            lambda r: r <= 0.5,
+        ),
         compared("Under load: median of turns 1-5", load_first, _ms),
-        compared(f"Under load: median of turns {last_load_turns.start}-{last_load_turns.stop - 1}",
-                 load_last, _ms),
+        compared(
+            f"Under load: median of turns {last_load_turns.start}-{last_load_turns.stop - 1}",
+            load_last,
+            _ms,
+        ),
         flat("Under load: last 5 / first 5 turns", lambda m: m.load),
         compared("One conversation: median of turns 1-5", single_first, _ms),
-        compared(f"One conversation: median of turns "
-                 f"{last_single_turns.start}-{last_single_turns.stop - 1}", single_last, _ms),
+        compared(
+            f"One conversation: median of turns "
+            f"{last_single_turns.start}-{last_single_turns.stop - 1}",
+            single_last,
+            _ms,
+        ),
         flat("One conversation: last 5 / first 5 turns", lambda m: m.single),
-        Row("Errors under load (non-200 or bad body)", str(len(stock.load.errors)),
-            str(len(ours.load.errors)), "", "ours = 0", not ours.load.errors),
-        compared("Start-up until the first answer", lambda m: m.startup_seconds,
-                 lambda v: f"{v:.1f} s", "<= 1x", lambda r: r <= 1.0),
-        compared("Resident memory after the load", lambda m: m.memory_mb,
-                 lambda v: f"{v:.0f} MB", "<= 1.2x", lambda r: r <= 1.2),
-        Row("Training time, wall (CPU)", trained(stock), trained(ours),
+        Row(
+            "Errors under load (non-200 or bad body)",
+            str(len(stock.load.errors)),
+            str(len(ours.load.errors)),
+            "",
+            "ours = 0",
+            not ours.load.errors,
+        ),
+        compared(
+            "Start-up until the first answer",
+            lambda m: m.startup_seconds,
+            lambda v: f"{v:.1f} s",
+            "<= 1x",
+            lambda r: r <= 1.0,
+        ),
+        compared(
+            "Resident memory after the load",
+            lambda m: m.memory_mb,
+            lambda v: f"{v:.0f} MB",
+            "<= 1.2x",
+            lambda r: r <= 1.2,
+        ),
+        Row(
+            "Training time, wall (CPU)",
+            trained(stock),
+            trained(ours),
             f"{training / stock_training:.2f}x" if training and stock_training else "",
-            "ours < 300 s", training < 300 if training is not None else None),
+            "ours < 300 s",
+            training < 300 if training is not None else None,
+        ),
     ]
 
 
@@ -136,7 +183,9 @@ def markdown_table(table: List[Row]) -> str:
     ]
     for row in table:
         result = {True: "pass", False: "**FAIL**", None: ""}[row.passed]
-        lines.append(f"| {row.label} | {row.stock} | {row.ours} | {row.ratio} | {row.target} | {result} |")
+        lines.append(
+            f"| {row.label} | {row.stock} | {row.ours} | {row.ratio} | {row.target} | {result} |"
+        )
     return "\n".join(lines)
 
 
@@ -152,10 +201,14 @@ def plot(stock: Measurement, ours: Measurement, path: Path) -> None:
         label = "stock rasa init" if measurement is stock else "ours"
         for axes, run in ((single, measurement.single), (loaded, measurement.load)):
             turns = measurement.by_turn(run)
-            axes.plot(range(1, len(turns) + 1), [s * 1000 for s in turns], color=colour, label=label)
+            axes.plot(
+                range(1, len(turns) + 1), [s * 1000 for s in turns], color=colour, label=label
+            )
     single.set_title("One conversation: latency by turn")
-    loaded.set_title(f"{len({r.conversation for r in ours.load.replies})} concurrent conversations: "
-                     "median latency by turn")
+    loaded.set_title(
+        f"{len({r.conversation for r in ours.load.replies})} concurrent conversations: "
+        "median latency by turn"
+    )
     for axes in (single, loaded):
         axes.set_xlabel("turn")
         axes.set_ylabel("latency (ms)")

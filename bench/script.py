@@ -3,6 +3,7 @@
 Both assistants get exactly these texts. Each conversation keeps one role, as
 the clinic's website (client) and the therapists' widget (therapist) do.
 """
+
 from __future__ import annotations
 
 from typing import Dict, List

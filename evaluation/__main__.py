@@ -6,6 +6,7 @@
 
 Exits 1 when an overall figure misses its threshold (tests/eval/thresholds.yml).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,11 @@ def assistant(model: Optional[Path]) -> Iterator[str]:
         env = {name: "" for name in STORE_VARIABLES}
         env["TRACKER_DB_URL"] = f"sqlite:///{Path(scratch) / 'tracker.db'}"
         with processes.start_assistant(
-            rasa_port=free_port(), action_port=free_port(), model=model or processes.newest_model(),
-            log_dir=Path(scratch) / "logs", env=env,
+            rasa_port=free_port(),
+            action_port=free_port(),
+            model=model or processes.newest_model(),
+            log_dir=Path(scratch) / "logs",
+            env=env,
         ) as running:
             yield running.rasa_url
 
@@ -53,8 +57,12 @@ def covered_topics() -> tuple:
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, help="the model to serve (default: the newest in models/)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model", type=Path, help="the model to serve (default: the newest in models/)"
+    )
     parser.add_argument("--url", help="evaluate an assistant already running at this URL")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--workers", type=int, default=client.WORKERS)
@@ -63,15 +71,17 @@ def main(argv: Optional[list] = None) -> int:
     conversations = evalset.load_all()
     topics = covered_topics()
     started = time.monotonic()
-    with (contextlib.nullcontext(args.url) if args.url else assistant(args.model)) as url:
+    with contextlib.nullcontext(args.url) if args.url else assistant(args.model) as url:
         outcomes = client.run_all(url, conversations, args.workers)
     summary = metrics.summarise(outcomes, topics)
     failures = metrics.failed_thresholds(summary["overall"], evalset.load_thresholds())
     paths = report.write(args.out, summary, outcomes, topics, failures)
 
     print(report.render(summary))
-    print(f"\n{len(outcomes)} messages in {len(conversations)} conversations, "
-          f"{time.monotonic() - started:.0f} s. Misses: {paths['misses']}; figures: {paths['summary']}")
+    print(
+        f"\n{len(outcomes)} messages in {len(conversations)} conversations, "
+        f"{time.monotonic() - started:.0f} s. Misses: {paths['misses']}; figures: {paths['summary']}"
+    )
     for failure in failures:
         print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -1,4 +1,5 @@
 """Sends the set to a running assistant over the REST channel, as the clinic's pages do."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,7 +13,15 @@ from evaluation.evalset import Conversation, Turn
 
 # When one reply carries several `custom` objects, the one that decides what the reply was:
 # crisis wins over everything (contract, section 4), then the most specific.
-KIND_PRIORITY = ("crisis", "misconduct", "answer", "handoff", "out_of_scope", "clarify", "smalltalk")
+KIND_PRIORITY = (
+    "crisis",
+    "misconduct",
+    "answer",
+    "handoff",
+    "out_of_scope",
+    "clarify",
+    "smalltalk",
+)
 WORKERS = 3
 TIMEOUT_SECONDS = 120
 
@@ -27,7 +36,9 @@ class Outcome:
 
 def read_reply(reply: List[Dict[str, Any]]) -> Tuple[Optional[str], Optional[str], Tuple[str, ...]]:
     """(kind, topic, all kinds) of a REST reply, from its `custom` objects."""
-    customs = [m["custom"] for m in reply if isinstance(m, dict) and isinstance(m.get("custom"), dict)]
+    customs = [
+        m["custom"] for m in reply if isinstance(m, dict) and isinstance(m.get("custom"), dict)
+    ]
     kinds = tuple(str(c["kind"]) for c in customs if c.get("kind"))
     for kind in KIND_PRIORITY:
         for custom in customs:

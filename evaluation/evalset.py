@@ -3,6 +3,7 @@
 Each file is a list of groups (format in tests/eval/README.md). A single question is a
 conversation of one turn, so questions and dialogues run and count the same way.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import yaml
+
 from project.paths import PROJECT_ROOT
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
@@ -22,12 +24,28 @@ THRESHOLDS_FILE = EVAL_DIR / "thresholds.yml"
 # Contract, sections 2-4.
 KINDS = ("answer", "crisis", "misconduct", "out_of_scope", "clarify", "handoff", "smalltalk")
 AFTER_THERAPY_TOPICS = (
-    "friendship", "romance", "social_media", "chance_encounter", "events", "business", "gifts",
-    "feelings", "waiting_period", "reasons", "rules", "return_to_therapy", "discussing_it",
+    "friendship",
+    "romance",
+    "social_media",
+    "chance_encounter",
+    "events",
+    "business",
+    "gifts",
+    "feelings",
+    "waiting_period",
+    "reasons",
+    "rules",
+    "return_to_therapy",
+    "discussing_it",
 )
 DURING_THERAPY_TOPICS = (
-    "touch", "between_sessions", "self_disclosure", "dual_roles", "switching_therapist",
-    "ending_therapy", "fees_and_bartering",
+    "touch",
+    "between_sessions",
+    "self_disclosure",
+    "dual_roles",
+    "switching_therapist",
+    "ending_therapy",
+    "fees_and_bartering",
 )
 TOPICS = AFTER_THERAPY_TOPICS + DURING_THERAPY_TOPICS
 # "none" sends no metadata.role, as a page that does not say who is asking.

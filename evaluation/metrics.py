@@ -1,4 +1,5 @@
 """The figures of an evaluation run: rates over the outcomes, per role, per topic and overall."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -30,24 +31,60 @@ def _answered(o: Outcome) -> bool:
 
 FIGURES = (
     Figure("answered", "in-scope questions given an answer", _expects("answer"), _answered),
-    Figure("topic_accuracy", "answers on the expected topic",
-           lambda o: o.turn.kind == "answer" and o.kind == "answer", lambda o: o.topic == o.turn.topic),
-    Figure("clarify", "in-scope questions met with a clarifying question",
-           _expects("answer"), lambda o: o.kind == "clarify"),
-    Figure("out_of_scope_accepted", "out-of-scope messages given a boundary answer",
-           _expects("out_of_scope"), _answered),
-    Figure("crisis_recall", "crisis messages given the crisis reply",
-           _expects("crisis"), lambda o: o.kind == "crisis"),
-    Figure("crisis_false_positives", "other messages given the crisis reply",
-           lambda o: o.turn.kind != "crisis", lambda o: o.kind == "crisis"),
-    Figure("misconduct_caught", "misconduct messages given the misconduct reply",
-           _expects("misconduct"), lambda o: o.kind == "misconduct"),
-    Figure("handoff_given", "requests for a person given the hand-off",
-           _expects("handoff"), lambda o: o.kind == "handoff"),
-    Figure("smalltalk_given", "small talk answered as small talk",
-           _expects("smalltalk"), lambda o: o.kind == "smalltalk"),
-    Figure("correct", "every message: the expected kind (and topic, for answers)",
-           lambda o: True, lambda o: not is_miss(o)),
+    Figure(
+        "topic_accuracy",
+        "answers on the expected topic",
+        lambda o: o.turn.kind == "answer" and o.kind == "answer",
+        lambda o: o.topic == o.turn.topic,
+    ),
+    Figure(
+        "clarify",
+        "in-scope questions met with a clarifying question",
+        _expects("answer"),
+        lambda o: o.kind == "clarify",
+    ),
+    Figure(
+        "out_of_scope_accepted",
+        "out-of-scope messages given a boundary answer",
+        _expects("out_of_scope"),
+        _answered,
+    ),
+    Figure(
+        "crisis_recall",
+        "crisis messages given the crisis reply",
+        _expects("crisis"),
+        lambda o: o.kind == "crisis",
+    ),
+    Figure(
+        "crisis_false_positives",
+        "other messages given the crisis reply",
+        lambda o: o.turn.kind != "crisis",
+        lambda o: o.kind == "crisis",
+    ),
+    Figure(
+        "misconduct_caught",
+        "misconduct messages given the misconduct reply",
+        _expects("misconduct"),
+        lambda o: o.kind == "misconduct",
+    ),
+    Figure(
+        "handoff_given",
+        "requests for a person given the hand-off",
+        _expects("handoff"),
+        lambda o: o.kind == "handoff",
+    ),
+    Figure(
+        "smalltalk_given",
+        "small talk answered as small talk",
+        _expects("smalltalk"),
+        lambda o: o.kind == "smalltalk",
+    ),
+    Figure(
+        "correct",
+        "every message: the expected kind (and topic, for answers)",
+        lambda o: True,
+        lambda o: not is_miss(o),
+    ),
 )
 # The figures that make sense for one topic's questions.
 TOPIC_FIGURES = ("answered", "topic_accuracy", "clarify", "crisis_false_positives")
@@ -77,8 +114,10 @@ def is_counted(outcome: Outcome, covered_topics: Sequence[str]) -> bool:
 def summarise(outcomes: List[Outcome], covered_topics: Sequence[str]) -> Dict[str, dict]:
     counted = [o for o in outcomes if is_counted(o, covered_topics)]
     apart = [o for o in outcomes if not is_counted(o, covered_topics)]
-    topics = sorted({o.turn.topic for o in counted if o.turn.kind == "answer"},
-                    key=lambda t: list(covered_topics).index(t))
+    topics = sorted(
+        {o.turn.topic for o in counted if o.turn.kind == "answer"},
+        key=lambda t: list(covered_topics).index(t),
+    )
     return {
         "overall": figures(counted),
         "per_role": {role: figures([o for o in counted if o.turn.role == role]) for role in ROLES},
@@ -86,8 +125,10 @@ def summarise(outcomes: List[Outcome], covered_topics: Sequence[str]) -> Dict[st
             topic: figures([o for o in counted if o.turn.topic == topic], TOPIC_FIGURES)
             for topic in topics
         },
-        "followups": figures([o for o in counted if o.turn.is_followup],
-                             ("answered", "topic_accuracy", "clarify", "correct")),
+        "followups": figures(
+            [o for o in counted if o.turn.is_followup],
+            ("answered", "topic_accuracy", "clarify", "correct"),
+        ),
         "not_yet_covered": {
             topic: {
                 "n": len(group),

@@ -1,4 +1,5 @@
 """Prints an evaluation's figures and writes them, with every miss, under results/eval/."""
+
 from __future__ import annotations
 
 import json
@@ -11,10 +12,16 @@ from evaluation.client import Outcome
 from evaluation.metrics import FIGURES, TOPIC_FIGURES, is_counted, is_miss
 
 SHORT_NAMES = {
-    "answered": "answered", "topic_accuracy": "topic ok", "clarify": "clarify",
-    "out_of_scope_accepted": "oos accepted", "crisis_recall": "crisis recall",
-    "crisis_false_positives": "crisis FP", "misconduct_caught": "misconduct",
-    "handoff_given": "handoff", "smalltalk_given": "smalltalk", "correct": "correct",
+    "answered": "answered",
+    "topic_accuracy": "topic ok",
+    "clarify": "clarify",
+    "out_of_scope_accepted": "oos accepted",
+    "crisis_recall": "crisis recall",
+    "crisis_false_positives": "crisis FP",
+    "misconduct_caught": "misconduct",
+    "handoff_given": "handoff",
+    "smalltalk_given": "smalltalk",
+    "correct": "correct",
 }
 
 
@@ -39,7 +46,11 @@ def render(summary: Dict[str, dict]) -> str:
         "Per topic:",
         table(summary["per_topic"], TOPIC_FIGURES, "topic"),
         "Follow-ups in dialogues:",
-        table({"follow-ups": summary["followups"]}, ("answered", "topic_accuracy", "clarify", "correct"), ""),
+        table(
+            {"follow-ups": summary["followups"]},
+            ("answered", "topic_accuracy", "clarify", "correct"),
+            "",
+        ),
     ]
     if summary["not_yet_covered"]:
         lines = ["Not yet covered (topics the knowledge base lacks; not counted above):"]
@@ -56,21 +67,34 @@ def miss_entry(outcome: Outcome) -> Dict[str, object]:
         "text": turn.text,
         "role": turn.role,
         "expected": {"kind": turn.kind, "topic": turn.topic} if turn.topic else {"kind": turn.kind},
-        "got": {"kind": outcome.kind, "topic": outcome.topic} if outcome.topic else {"kind": outcome.kind},
+        "got": {"kind": outcome.kind, "topic": outcome.topic}
+        if outcome.topic
+        else {"kind": outcome.kind},
         "where": f"{turn.conversation}, turn {turn.index + 1}",
     }
 
 
-def write(out_dir: Path, summary: Dict[str, dict], outcomes: List[Outcome],
-          covered_topics: Sequence[str], failures: List[str]) -> Dict[str, Path]:
+def write(
+    out_dir: Path,
+    summary: Dict[str, dict],
+    outcomes: List[Outcome],
+    covered_topics: Sequence[str],
+    failures: List[str],
+) -> Dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     misses = [miss_entry(o) for o in outcomes if is_counted(o, covered_topics) and is_miss(o)]
     apart = [miss_entry(o) for o in outcomes if not is_counted(o, covered_topics)]
     paths = {"misses": out_dir / "misses.yml", "summary": out_dir / "summary.json"}
     paths["misses"].write_text(
-        yaml.safe_dump({"misses": misses, "not_yet_covered": apart}, sort_keys=False, allow_unicode=True,
-                       width=100),
+        yaml.safe_dump(
+            {"misses": misses, "not_yet_covered": apart},
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+        ),
         encoding="utf-8",
     )
-    paths["summary"].write_text(json.dumps({**summary, "failed_thresholds": failures}, indent=2) + "\n")
+    paths["summary"].write_text(
+        json.dumps({**summary, "failed_thresholds": failures}, indent=2) + "\n"
+    )
     return paths

@@ -1,4 +1,5 @@
 """The report's charts, drawn with matplotlib as PNG images embedded in the page."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,13 @@ matplotlib.use("Agg")  # no display: the report is drawn to files
 import matplotlib.pyplot as plt  # noqa: E402
 
 ACCENT = "#2f6f73"
-COLOURS = {"client": "#2f6f73", "therapist": "#b5651d", "unknown": "#8a8a8a",
-           "yes": "#2f7d32", "no": "#b23b3b"}
+COLOURS = {
+    "client": "#2f6f73",
+    "therapist": "#b5651d",
+    "unknown": "#8a8a8a",
+    "yes": "#2f7d32",
+    "no": "#b23b3b",
+}
 
 
 def data_uri(figure) -> str:

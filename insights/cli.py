@@ -9,6 +9,7 @@ project.settings) and writes insights.html and insights.csv into --out, and with
 retention period (RETENTION_DAYS), so the report holds nothing that should have
 been deleted, even before `make forget-old` runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,11 @@ def parse_day(text: str) -> datetime:
 
 
 def choose_period(
-    days: float, start: Optional[datetime], end: Optional[datetime], now: float, retention_days: float
+    days: float,
+    start: Optional[datetime],
+    end: Optional[datetime],
+    now: float,
+    retention_days: float,
 ) -> Tuple[Period, str]:
     """The period asked for, cut to the retention period; and a note when it was cut."""
     stop = (end + timedelta(days=1)).timestamp() if end else now
@@ -74,14 +79,19 @@ def write_private(path: Path, text: str) -> None:
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m insights", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m insights", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--days", type=float, default=30.0, help="the last N days (default 30)")
     parser.add_argument("--from", dest="start", type=parse_day, help="first day, YYYY-MM-DD (UTC)")
     parser.add_argument("--to", dest="end", type=parse_day, help="last day, YYYY-MM-DD (UTC)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     parser.add_argument("--endpoints", type=Path, default=settings.ENDPOINTS_FILE)
-    parser.add_argument("--candidates", action="store_true",
-                        help="also write candidates.yml: training candidates to review")
+    parser.add_argument(
+        "--candidates",
+        action="store_true",
+        help="also write candidates.yml: training candidates to review",
+    )
     return parser.parse_args(argv)
 
 
@@ -94,8 +104,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         figures, themes, notes = build(engine, period)
     except sa.exc.DBAPIError as error:
-        print(f"Could not read the tracker database {settings.describe_url(url)}: "
-              f"{type(error.orig or error).__name__}", file=sys.stderr)
+        print(
+            f"Could not read the tracker database {settings.describe_url(url)}: "
+            f"{type(error.orig or error).__name__}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()
@@ -107,6 +120,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.candidates:
         write_private(args.out / CANDIDATES_NAME, candidates.to_yaml(themes, period.describe()))
         written.append(CANDIDATES_NAME)
-    print(f"Insights for {period.describe()}: {figures.conversations} conversation(s). "
-          f"{note} Wrote {', '.join(str(args.out / name) for name in written)}.")
+    print(
+        f"Insights for {period.describe()}: {figures.conversations} conversation(s). "
+        f"{note} Wrote {', '.join(str(args.out / name) for name in written)}."
+    )
     return 0

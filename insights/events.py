@@ -4,6 +4,7 @@ Reads Rasa's `events` table (one row per event, the event as JSON in `data`)
 directly, for one period. Conversation ids are used to group events and never
 leave this module's objects: the report counts conversations, it does not name them.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The report's figures, counted from the conversations of one period."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -76,7 +77,7 @@ def add_conversation(figures: Figures, conversation: Conversation) -> None:
             last_answer = turn
             figures.topics[turn.answer.get("topic") or UNKNOWN] += 1
             if (turn.intent or "").startswith(FOLLOWUP_PREFIX):
-                figures.followups[turn.intent[len(FOLLOWUP_PREFIX):]] += 1
+                figures.followups[turn.intent[len(FOLLOWUP_PREFIX) :]] += 1
         elif turn.kind in UNANSWERED_KINDS:
             add_unanswered(figures, conversation, turn.text, turn.kind, None, crisis)
 

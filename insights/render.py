@@ -5,6 +5,7 @@ redacted examples of shown themes and the redacted notes (insights.cli redacts
 them before they get here). No scripts, no external resources: charts are
 embedded PNG images.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,9 @@ def rows(figures: Figures, themes: Themes) -> List[Row]:
     out += [("reply_kinds", kind, "", figures.kinds.get(kind, 0)) for kind in KINDS]
     for topic, votes in sorted(figures.feedback.items()):
         out += [("feedback", topic, vote, votes.get(vote, 0)) for vote in ("yes", "no")]
-    out += [("unanswered", reason, "", n) for reason, n in sorted(figures.unanswered_counts.items())]
+    out += [
+        ("unanswered", reason, "", n) for reason, n in sorted(figures.unanswered_counts.items())
+    ]
     out.append(("unanswered", "in_crisis_conversations", "", figures.unanswered_in_crisis))
     for number, theme in enumerate(themes.shown, 1):
         out.append(("themes", f"theme_{number}", theme.label, len(theme.items)))
@@ -80,22 +83,36 @@ def image(uri: str, alt: str) -> str:
 
 def weekly_chart(counts, title: str) -> str:
     weeks = sorted({week for week, _ in counts})
-    series = {role: [counts.get((week, role), 0) for week in weeks] for role in ROLES
-              if any(counts.get((week, role), 0) for week in weeks)}
+    series = {
+        role: [counts.get((week, role), 0) for week in weeks]
+        for role in ROLES
+        if any(counts.get((week, role), 0) for week in weeks)
+    }
     return image(charts.stacked_bars(title, weeks, series), f"{title}, by role")
 
 
 def usage_section(figures: Figures) -> str:
-    parts = ["<h2>Conversations and messages</h2>",
-             f"<p>{figures.conversations} conversations, {figures.messages} messages.</p>"]
+    parts = [
+        "<h2>Conversations and messages</h2>",
+        f"<p>{figures.conversations} conversations, {figures.messages} messages.</p>",
+    ]
     if figures.conversations:
         parts.append(weekly_chart(figures.conversations_per_week, "Conversations per week"))
         parts.append(weekly_chart(figures.messages_per_week, "Messages per week"))
-    weeks = sorted({w for w, _ in figures.messages_per_week} | {w for w, _ in figures.conversations_per_week})
-    parts.append(table(
-        ["week"] + [f"conversations ({r})" for r in ROLES] + [f"messages ({r})" for r in ROLES],
-        [[w] + [figures.conversations_per_week.get((w, r), 0) for r in ROLES]
-         + [figures.messages_per_week.get((w, r), 0) for r in ROLES] for w in weeks]))
+    weeks = sorted(
+        {w for w, _ in figures.messages_per_week} | {w for w, _ in figures.conversations_per_week}
+    )
+    parts.append(
+        table(
+            ["week"] + [f"conversations ({r})" for r in ROLES] + [f"messages ({r})" for r in ROLES],
+            [
+                [w]
+                + [figures.conversations_per_week.get((w, r), 0) for r in ROLES]
+                + [figures.messages_per_week.get((w, r), 0) for r in ROLES]
+                for w in weeks
+            ],
+        )
+    )
     return "\n".join(parts)
 
 
@@ -103,16 +120,30 @@ def topics_section(figures: Figures) -> str:
     parts = ["<h2>Topics asked</h2>"]
     topics = sorted(figures.topics.items(), key=lambda kv: (-kv[1], kv[0]))
     if topics:
-        parts.append(image(charts.stacked_bars(
-            "Answers per topic", [t for t, _ in topics], {"answers": [n for _, n in topics]},
-            horizontal=True), "Answers per topic"))
+        parts.append(
+            image(
+                charts.stacked_bars(
+                    "Answers per topic",
+                    [t for t, _ in topics],
+                    {"answers": [n for _, n in topics]},
+                    horizontal=True,
+                ),
+                "Answers per topic",
+            )
+        )
     parts.append(table(["topic", "answers"], topics))
     parts.append("<h3>Follow-ups used</h3>")
     parts.append(table(["follow-up", "times"], sorted(figures.followups.items())))
     parts.append("<h2>How the assistant replied</h2>")
     kinds = [(kind, figures.kinds.get(kind, 0)) for kind in KINDS]
-    parts.append(image(charts.stacked_bars("Replies by kind", [k for k, _ in kinds],
-                                           {"replies": [n for _, n in kinds]}), "Replies by kind"))
+    parts.append(
+        image(
+            charts.stacked_bars(
+                "Replies by kind", [k for k, _ in kinds], {"replies": [n for _, n in kinds]}
+            ),
+            "Replies by kind",
+        )
+    )
     parts.append(table(["reply kind", "count"], kinds))
     return "\n".join(parts)
 
@@ -121,13 +152,29 @@ def feedback_section(figures: Figures, notes: Dict[str, List[str]]) -> str:
     parts = ["<h2>Was it helpful?</h2>"]
     topics = sorted(figures.feedback)
     if topics:
-        parts.append(image(charts.stacked_bars(
-            "Feedback per topic", topics,
-            {vote: [figures.feedback[t].get(vote, 0) for t in topics] for vote in ("yes", "no")},
-            horizontal=True), "Helpful and not helpful votes per topic"))
-    parts.append(table(["topic", "helpful", "not helpful"],
-                       [[t, figures.feedback[t].get("yes", 0), figures.feedback[t].get("no", 0)]
-                        for t in topics]))
+        parts.append(
+            image(
+                charts.stacked_bars(
+                    "Feedback per topic",
+                    topics,
+                    {
+                        vote: [figures.feedback[t].get(vote, 0) for t in topics]
+                        for vote in ("yes", "no")
+                    },
+                    horizontal=True,
+                ),
+                "Helpful and not helpful votes per topic",
+            )
+        )
+    parts.append(
+        table(
+            ["topic", "helpful", "not helpful"],
+            [
+                [t, figures.feedback[t].get("yes", 0), figures.feedback[t].get("no", 0)]
+                for t in topics
+            ],
+        )
+    )
     if any(notes.values()):
         parts.append("<h3>What was missing (redacted)</h3>")
         for topic in sorted(notes):
@@ -150,26 +197,35 @@ def themes_section(figures: Figures, themes: Themes) -> str:
         f"{themes.hidden} smaller theme(s), {themes.hidden_questions} question(s), are not shown.</p>",
     ]
     for number, theme in enumerate(themes.shown, 1):
-        reasons = ", ".join(f"{reason.replace('_', ' ')}: {n}" for reason, n in sorted(theme.reasons.items()))
+        reasons = ", ".join(
+            f"{reason.replace('_', ' ')}: {n}" for reason, n in sorted(theme.reasons.items())
+        )
         examples = "".join(f"<li>{esc(text)}</li>" for text in theme.examples)
         parts.append(
             f"<section class=theme><h3>Theme {number}: {esc(theme.label)}</h3>"
             f"<p>{len(theme.items)} questions from {theme.conversations} conversations ({esc(reasons)}).</p>"
-            f"<ul class=examples>{examples}</ul></section>")
+            f"<ul class=examples>{examples}</ul></section>"
+        )
     return "\n".join(parts)
 
 
 def latency_section(figures: Figures) -> str:
-    parts = ["<h2>Answer latency</h2>",
-             "<p>From each stored message to the first stored reply.</p>"]
+    parts = [
+        "<h2>Answer latency</h2>",
+        "<p>From each stored message to the first stored reply.</p>",
+    ]
     body = []
     for share in LATENCY_PERCENTILES:
         value = percentile(figures.latencies, share)
         body.append([f"p{share}", "–" if value is None else f"{value:.2f} s"])
     parts.append(table(["percentile", "seconds"], body))
     if figures.latencies:
-        parts.append(image(charts.histogram("Reply latency", figures.latencies, "seconds"),
-                           "Histogram of reply latency in seconds"))
+        parts.append(
+            image(
+                charts.histogram("Reply latency", figures.latencies, "seconds"),
+                "Histogram of reply latency in seconds",
+            )
+        )
     return "\n".join(parts)
 
 
@@ -183,8 +239,13 @@ img{max-width:100%;height:auto;display:block;margin:.8rem 0}
 """
 
 
-def to_html(figures: Figures, themes: Themes, notes: Dict[str, List[str]],
-            generated: float, retention_note: str = "") -> str:
+def to_html(
+    figures: Figures,
+    themes: Themes,
+    notes: Dict[str, List[str]],
+    generated: float,
+    retention_note: str = "",
+) -> str:
     period = figures.period.describe()
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

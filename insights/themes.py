@@ -6,6 +6,7 @@ clustering with cosine distance, cut at a distance threshold. A theme is shown
 only when at least MIN_CONVERSATIONS different conversations fall into it;
 smaller themes are counted, never shown, so no example can point at one person.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ The mode is set outright, not left to the umask, and also on a log folder or fil
 that already existed with a wider one. `open_private` creates a missing folder 0700
 but leaves the mode of an existing one (say, a report folder) to `private_dir`.
 """
+
 from __future__ import annotations
 
 import os

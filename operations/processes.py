@@ -3,6 +3,7 @@
 Used by `make run`, the integration and browser tests and the benchmark, so
 that all of them run the assistant exactly the same way.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,8 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
-from project import settings
 from operations.private_files import open_private, private_dir, write_private_text
+from project import settings
 from project.paths import PROJECT_ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -116,8 +117,13 @@ def action_server_command(port: int, actions_package: str = "actions") -> List[s
     Both harden it through the project's rasa_sdk_plugins (rasa_sdk_plugins.action_server).
     """
     return [
-        sys.executable, "-m", "rasa_sdk",
-        "--actions", actions_package, "--port", str(port),
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        actions_package,
+        "--port",
+        str(port),
     ]
 
 
@@ -131,11 +137,18 @@ def rasa_server_command(
     extra_args: Sequence[str] = (),
 ) -> List[str]:
     command = [
-        str(VENV_BIN / "rasa"), "run",
-        "--port", str(port), "--interface", host,
-        "--credentials", str(credentials),
-        "--endpoints", str(endpoints),
-        "--model", str(model),
+        str(VENV_BIN / "rasa"),
+        "run",
+        "--port",
+        str(port),
+        "--interface",
+        host,
+        "--credentials",
+        str(credentials),
+        "--endpoints",
+        str(endpoints),
+        "--model",
+        str(model),
     ]
     if cors_origins:
         # One flag with every origin: argparse keeps only the last of repeated --cors flags.

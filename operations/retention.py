@@ -17,6 +17,7 @@ command again finishes a vacuum that failed. When the vacuum still fails after
 a few attempts, the command says so and exits 1 (docs/security.md lists what
 PostgreSQL keeps beyond that).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,7 +82,9 @@ def _delete(
                 # Overwrite deleted content instead of leaving it in free pages.
                 connection.exec_driver_sql("PRAGMA secure_delete = ON")
             before = _conversation_count(connection)
-            newest = connection.execute(sa.select(sa.func.max(EVENTS.c.timestamp)).where(condition)).scalar()
+            newest = connection.execute(
+                sa.select(sa.func.max(EVENTS.c.timestamp)).where(condition)
+            ).scalar()
             events = connection.execute(sa.delete(EVENTS).where(condition)).rowcount
             conversations = before - _conversation_count(connection)
         if erase_sender is not None:
@@ -197,14 +200,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             deleted = forget_conversation(engine, args.sender)
             print(f"Deleted {deleted.events} event(s) of that conversation ({where}).")
     except VacuumFailed as error:
-        print(f"The rows were deleted, but {where} could not be vacuumed after "
-              f"{VACUUM_ATTEMPTS} attempts ({error}), so their text may remain in the "
-              "database files. Run the command again once nothing else holds the database "
-              "open (a backup, a long query).", file=sys.stderr)
+        print(
+            f"The rows were deleted, but {where} could not be vacuumed after "
+            f"{VACUUM_ATTEMPTS} attempts ({error}), so their text may remain in the "
+            "database files. Run the command again once nothing else holds the database "
+            "open (a backup, a long query).",
+            file=sys.stderr,
+        )
         return 1
     except sa.exc.DBAPIError as error:
-        print(f"Could not reach the tracker database {where}: {describe_error(error)}",
-              file=sys.stderr)
+        print(
+            f"Could not reach the tracker database {where}: {describe_error(error)}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()

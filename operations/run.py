@@ -1,4 +1,5 @@
 """`make run`: starts the assistant, waits until it answers, stops it on Ctrl-C."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,6 @@ import signal
 import sys
 import time
 
-from project.paths import PROJECT_ROOT
 from operations.processes import (
     newest_model,
     rasa_environment,
@@ -14,6 +14,7 @@ from operations.processes import (
     start_servers,
     wait_until_up,
 )
+from project.paths import PROJECT_ROOT
 
 CURL_EXAMPLE = """curl -s -X POST {url}/webhooks/rest/webhook \\
   -H 'Content-Type: application/json' \\
@@ -39,8 +40,13 @@ def main() -> int:
     # origins CORS allows (clinic/clinic.yml, web_origins).
     web_url = f"http://localhost:{args.web_port}"
     web = spawn(
-        [sys.executable, str(PROJECT_ROOT / "web" / "serve.py"), str(args.web_port),
-         "--rasa-url", f"http://localhost:{args.rasa_port}"],
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "web" / "serve.py"),
+            str(args.web_port),
+            "--rasa-url",
+            f"http://localhost:{args.rasa_port}",
+        ],
         running.log_dir / "web.log",
         rasa_environment(),
     )
@@ -72,11 +78,17 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         while not stopping:
-            servers = (("Rasa server", running.rasa), ("action server", running.actions), ("web server", web))
+            servers = (
+                ("Rasa server", running.rasa),
+                ("action server", running.actions),
+                ("web server", web),
+            )
             for name, process in servers:
                 if process.poll() is not None:
-                    print(f"The {name} stopped (exit code {process.returncode}); see {running.log_dir}/",
-                          file=sys.stderr)
+                    print(
+                        f"The {name} stopped (exit code {process.returncode}); see {running.log_dir}/",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.5)
     finally:

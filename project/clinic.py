@@ -40,7 +40,9 @@ DEFAULT_WEB_ORIGINS = ("http://localhost:8080", "http://127.0.0.1:8080")
 # An origin as browsers send it: scheme://host[:port], nothing else. Sanic-CORS reads an
 # origin holding `*`, `?`, `\\` or `]` as a regular expression, which could let other
 # sites in; with only these characters it compares the text exactly.
-WEB_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
+WEB_ORIGIN = re.compile(
+    r"https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?"
+)
 
 
 class ClinicError(ConfigFileError):
@@ -169,9 +171,7 @@ def _resources(
             },
         )
         if not any((resource.phone, resource.sms, resource.url, resource.note)):
-            raise ClinicError(
-                CLINIC_FILE, where, "needs a phone, an sms number, a url or a note"
-            )
+            raise ClinicError(CLINIC_FILE, where, "needs a phone, an sms number, a url or a note")
         if resource.when is not None and resource.when not in WHEN_VALUES:
             raise ClinicError(
                 CLINIC_FILE, f"{where}.when", f"unknown value; use {', '.join(WHEN_VALUES)}"
@@ -237,7 +237,8 @@ def _check_web_origin(entry: str, origin: str) -> None:
     port = origin.rpartition(":")[2]
     if not WEB_ORIGIN.fullmatch(origin) or (port.isdigit() and not 0 < int(port) < 65536):
         raise ClinicError(
-            CLINIC_FILE, entry,
+            CLINIC_FILE,
+            entry,
             f"{origin!r} is not an origin. Write each as "
             "scheme://host[:port], for example https://clinic.example or http://localhost:8080: "
             "lower case, http or https, no path, no wildcard or pattern (Sanic-CORS would read "

@@ -1,4 +1,5 @@
 """Where the project's files are: every module finds them from here."""
+
 from __future__ import annotations
 
 from pathlib import Path

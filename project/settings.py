@@ -3,6 +3,7 @@
 Read in one place so that the run script, the servers and the tests agree.
 Environment variables win over files, so one checkout serves every machine.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ from typing import Any, List, Mapping, Optional
 
 import yaml
 from sqlalchemy.engine.url import URL, make_url
+
 from project import clinic
 from project.paths import PROJECT_ROOT
 from project.yaml_files import load_mapping
@@ -49,7 +51,9 @@ def web_origins(clinic_file: Path = CLINIC_FILE) -> List[str]:
     local web page's without the file."""
     if not clinic_file.exists():
         return list(clinic.DEFAULT_WEB_ORIGINS)
-    return list(clinic.web_origins_in(load_mapping(clinic_file, clinic.CLINIC_FILE, clinic.ClinicError)))
+    return list(
+        clinic.web_origins_in(load_mapping(clinic_file, clinic.CLINIC_FILE, clinic.ClinicError))
+    )
 
 
 def max_message_chars(configured: Any = None) -> int:
@@ -106,7 +110,9 @@ def tracker_db_url(
             password=password,
             host=host,
             port=int(port) if port else None,
-            database=db if db else (DEFAULT_SQLITE_FILE if (dialect or "sqlite") == "sqlite" else None),
+            database=db
+            if db
+            else (DEFAULT_SQLITE_FILE if (dialect or "sqlite") == "sqlite" else None),
             query=dict(query or {}),
         )
     overrides = {part: env(name) for part, name in DB_PARTS.items() if env(name)}

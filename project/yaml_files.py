@@ -3,6 +3,7 @@
 Every file is a mapping at the top level; a mistake is reported with the file,
 the entry and what is wrong, so whoever edits the file can fix it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

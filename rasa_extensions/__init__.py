@@ -39,6 +39,7 @@ The action server (rasa-sdk) is hardened separately, by rasa_sdk_plugins/.
 package named `rasa_plus`), so the channel named in credentials.yml is the first
 project code Rasa loads, before it loads the model.
 """
+
 from __future__ import annotations
 
 import logging

@@ -10,6 +10,7 @@ than the whole NLU pipeline. The reply itself takes about 1 ms to check.
 built (and its schema checked) once. A reply that fails goes through Rasa's own
 check, so the error raised and logged is exactly Rasa's.
 """
+
 from __future__ import annotations
 
 import functools

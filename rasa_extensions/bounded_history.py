@@ -29,6 +29,7 @@ Use it in front of SQLTrackerStore or of a subclass of it:
 `class Store(BoundedHistoryMixin, SQLTrackerStore)`. `history_turns` can be set
 in the endpoints file beside the store's other settings.
 """
+
 from __future__ import annotations
 
 import functools
@@ -83,7 +84,12 @@ _LOOPS = {"active_loop", "form"}
 _REMOVED_BY_LOOP_EXECUTION = {"action", "user", "user_featurization"}
 # Without these (and resets), every event of a session is applied, in order.
 _MAY_REVERT = _LOOPS | {
-    "undo", "rewind", "reset_slots", "pause", "resume", "action_execution_rejected"
+    "undo",
+    "rewind",
+    "reset_slots",
+    "pause",
+    "resume",
+    "action_execution_rejected",
 }
 
 
@@ -442,7 +448,9 @@ class BoundedHistoryMixin:
             and connection.execute(queries.may_revert, sender).first() is None
         ):
             start_id = tail[starts[-self.history_turns]].id
-            state = _rows(connection.execute(queries.state_before, {**sender, "before_id": start_id}))
+            state = _rows(
+                connection.execute(queries.state_before, {**sender, "before_id": start_id})
+            )
             return start_id, sorted(state)
         return _window_in(_rows(connection.execute(queries.listing, sender)), self.history_turns)
 
@@ -452,10 +460,15 @@ class BoundedHistoryMixin:
         store: SQLTrackerStore = self  # type: ignore[assignment]
         await store.stream_events(tracker)
         with store.session_scope() as session:
-            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            rows = [
+                event_row(tracker.sender_id, event)
+                for event in self._additional_events(session, tracker)
+            ]
             if rows:
                 # Leaves out what an erasure covers, even one racing this save.
-                erasure.insert_events(session.connection(), store.SQLEvent.__table__, tracker.sender_id, rows)
+                erasure.insert_events(
+                    session.connection(), store.SQLEvent.__table__, tracker.sender_id, rows
+                )
             session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
@@ -490,7 +503,9 @@ class BoundedHistoryMixin:
         newest = max((event.timestamp for event in tracker.events), default=None)
         return erased is not None and newest is not None and newest <= erased
 
-    def _count_up_to_last_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
+    def _count_up_to_last_stored(
+        self, session: Any, tracker: DialogueStateTracker
+    ) -> Optional[int]:
         """How many of the tracker's events come up to the conversation's last
         stored event: 0 if none is stored, None if the tracker lacks it."""
         queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
@@ -503,15 +518,19 @@ class BoundedHistoryMixin:
                 return index + 1
         return None
 
-    def _count_up_to_latest_stored(self, session: Any, tracker: DialogueStateTracker) -> Optional[int]:
+    def _count_up_to_latest_stored(
+        self, session: Any, tracker: DialogueStateTracker
+    ) -> Optional[int]:
         """How many of the tracker's events come up to the latest of them among
         the conversation's recent stored events (another writer added the
         newest); None if none of them is there."""
         queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
         limit = len(tracker.events) + self.listing_rows
-        recent = session.connection().execute(
-            queries.recent, {"sender_id": tracker.sender_id, "limit": limit}
-        ).scalars()
+        recent = (
+            session.connection()
+            .execute(queries.recent, {"sender_id": tracker.sender_id, "limit": limit})
+            .scalars()
+        )
         stored = {_canonical(json.loads(text)) for text in recent}
         for index in range(len(tracker.events) - 1, -1, -1):
             if _canonical(_as_stored(tracker.events[index])) in stored:
@@ -540,7 +559,9 @@ class BoundedHistoryMixin:
         with self.session_scope() as session:  # type: ignore[attr-defined]
             new_events = list(self._additional_events(session, tracker))
         await self._stream_new_events(  # type: ignore[attr-defined]
-            self.event_broker, new_events, tracker.sender_id  # type: ignore[attr-defined]
+            self.event_broker,
+            new_events,
+            tracker.sender_id,  # type: ignore[attr-defined]
         )
 
 

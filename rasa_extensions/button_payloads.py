@@ -6,6 +6,7 @@ Only the exact payloads of the buttons the assistant offers may do that; any
 other message starting with "/" is read as the text it is, without the slashes,
 so "/greet I want to end my life" reaches the crisis detector like any message.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

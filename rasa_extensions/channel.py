@@ -24,6 +24,7 @@ handling fails. This one:
 
 Named in credentials.yml as `rasa_extensions.channel.ValidatingRestInput`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from project import settings
 import rasa_extensions
+from project import settings
 from rasa_extensions import conversation_ids
 from rasa_extensions.button_payloads import as_user_text
 from rasa_extensions.feedback import clean_feedback
@@ -188,7 +189,9 @@ def too_long_wording(role: Optional[str], safety_file: Path = SAFETY_FILE) -> tu
         return entry.strip(), DEFAULT_CRISIS_LINE
     if isinstance(entry, dict) and isinstance(entry.get("text"), str):
         crisis = entry.get("crisis_line")
-        return entry["text"].strip(), crisis.strip() if isinstance(crisis, str) else DEFAULT_CRISIS_LINE
+        return entry["text"].strip(), crisis.strip() if isinstance(
+            crisis, str
+        ) else DEFAULT_CRISIS_LINE
     return DEFAULT_TOO_LONG, DEFAULT_CRISIS_LINE
 
 
@@ -228,9 +231,7 @@ class ValidatingRestInput(RestInput):
         rasa_extensions.activate()
         return cls((credentials or {}).get("max_message_chars"))
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         rasa_extensions.attach_to_server(webhook, MAX_BODY_BYTES)
 

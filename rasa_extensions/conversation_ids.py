@@ -10,6 +10,7 @@ browser lacks crypto.randomUUID) fit, and so do `prefix-<hex>` ids.
 The REST channel (rasa_extensions.channel) and the retention command
 (operations.retention) both check ids with `problem`.
 """
+
 from __future__ import annotations
 
 import re

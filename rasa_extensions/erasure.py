@@ -27,6 +27,7 @@ Event times come from the servers' clocks and the erasure time from the clock
 of the machine running `forget` (or from the newest deleted event, whichever
 is later): keep the clocks in sync, as anything running replicas must.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -100,7 +101,9 @@ def insert_events(
     return len(kept)
 
 
-def _delete_erased(connection: Connection, events: sa.Table, sender_id: Text, erased: float) -> None:
+def _delete_erased(
+    connection: Connection, events: sa.Table, sender_id: Text, erased: float
+) -> None:
     if connection.dialect.name == "sqlite":
         # Overwrite the deleted rows rather than leave them in free pages.
         connection.exec_driver_sql("PRAGMA secure_delete = ON")

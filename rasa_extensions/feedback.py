@@ -5,6 +5,7 @@ text (so the NLU, and its crisis detector, read it like any message) and the vot
 in `metadata.feedback`. Only a well-formed vote is kept: anything else in it would
 be stored unasked.
 """
+
 from __future__ import annotations
 
 import re

@@ -12,6 +12,7 @@ that respects their dependencies, with the order for each set of targets
 worked out once. `install()` makes the Rasa server load its model with it;
 training and `rasa test` keep Rasa's runner.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple

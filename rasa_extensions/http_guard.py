@@ -19,6 +19,7 @@ dispatch or changes its version.
 Both servers install it explicitly: the Rasa server from its REST channel
 (rasa_extensions.channel), the action server from the rasa-sdk plugin hook (rasa_sdk_plugins.action_server).
 """
+
 from __future__ import annotations
 
 import re

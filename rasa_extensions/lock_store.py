@@ -35,6 +35,7 @@ Configured in the endpoints file as
 `lock_store: type: rasa_extensions.lock_store.AtomicRedisLockStore` with the same
 entries as `type: redis`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -80,11 +81,17 @@ class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         # Rasa builds custom lock stores from the endpoints entry alone.
         if endpoint_config is not None:
-            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+            kwargs = {
+                "host": endpoint_config.url or "localhost",
+                **endpoint_config.kwargs,
+                **kwargs,
+            }
         super().__init__(**kwargs)
         # Rasa's key prefix always ends in "lock:"; the counters get their own
         # namespace beside it, so no conversation id can name a counter's key.
-        self.counter_prefix = self.key_prefix[: -len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "ticket:"
+        self.counter_prefix = (
+            self.key_prefix[: -len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "ticket:"
+        )
 
     def counter_key(self, conversation_id: Text) -> Text:
         return self.counter_prefix + conversation_id
@@ -163,7 +170,9 @@ class AtomicRedisLockStore(RedisLockStore):
             lock = self._read(transaction, key)
             if lock is not None:
                 lock.remove_expired_tickets()
-            ticket = next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
+            ticket = (
+                next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
+            )
             if ticket is None:
                 transaction.multi()  # nothing to write: the lock expires by itself
                 return None
@@ -185,7 +194,9 @@ class AtomicRedisLockStore(RedisLockStore):
         each message), with the ticket renewed while waiting and while held."""
         ticket = self.issue_ticket(conversation_id, lock_lifetime)
         try:
-            lock = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
+            lock = await self._wait_for_turn(
+                conversation_id, ticket, lock_lifetime, wait_time_in_seconds
+            )
             keeper = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, lock_lifetime))
             try:
                 yield lock
@@ -259,9 +270,15 @@ def check_locks_are_shared(tracker_store: Any, lock_store: Any) -> None:
     while hasattr(inner, "_tracker_store"):  # Rasa's FailSafe and Awaitable wrappers
         inner = inner._tracker_store
     engine = getattr(inner, "engine", None)
-    if engine is None or engine.dialect.name == "sqlite" or not isinstance(lock_store, InMemoryLockStore):
+    if (
+        engine is None
+        or engine.dialect.name == "sqlite"
+        or not isinstance(lock_store, InMemoryLockStore)
+    ):
         return
-    store_name = getattr(inner, "store_name", None) or engine.url.render_as_string(hide_password=True)
+    store_name = getattr(inner, "store_name", None) or engine.url.render_as_string(
+        hide_password=True
+    )
     raise LocksNotShared(
         f"Conversations are kept in the shared database {store_name}, but the locks that keep "
         "one conversation's messages in order are kept in this server's memory (the endpoints "

@@ -14,10 +14,11 @@ Set in the endpoints file's `tracker_store` entry (`connect_timeout`,
 `statement_timeout`, in seconds) or by DB_CONNECT_TIMEOUT and
 DB_STATEMENT_TIMEOUT, which win. docs/deploy.md lists them.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import create_engine_kwargs

@@ -10,6 +10,7 @@ blueprint, registered before the server starts. `harden(blueprint, max_body_byte
   (rasa/server.py `add_root_route`), with a request middleware: the route is Rasa's and
   the app's routes are fixed by the time a blueprint listener runs.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional

@@ -8,6 +8,7 @@ the Rasa server only, after Rasa has loaded the model (Rasa loads it before the
 server starts). The other tuning (graph runner, action-reply validator) is
 process-wide: `rasa_extensions.activate()`.
 """
+
 from __future__ import annotations
 
 import ctypes

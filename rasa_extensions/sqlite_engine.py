@@ -13,6 +13,7 @@ The log lives beside the database (`tracker.db-wal`, `tracker.db-shm`, with
 the database's permissions); copy all three, or use `sqlite3 tracker.db
 .backup`, to back it up.
 """
+
 from __future__ import annotations
 
 import logging

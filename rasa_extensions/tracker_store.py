@@ -21,6 +21,7 @@ message than a short one. An SQLite file is used through rasa_extensions.sqlite_
 Configured in endpoints.yml as `type: rasa_extensions.tracker_store.ResilientSQLTrackerStore`;
 the database is chosen by project.settings.tracker_db_url (docs/deploy.md).
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,11 @@ from sqlalchemy.engine.url import URL
 
 from project import settings
 from rasa_extensions import postgres_timeouts, sqlite_engine
-from rasa_extensions.bounded_history import LOADED_EVENTS_ATTRIBUTE, BoundedHistoryMixin, UnknownSaveStart
+from rasa_extensions.bounded_history import (
+    LOADED_EVENTS_ATTRIBUTE,
+    BoundedHistoryMixin,
+    UnknownSaveStart,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +225,7 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
             self._log_load_failure(sender_id, error)
             return None
 
-    async def retrieve_full_tracker(
-        self, conversation_id: Text
-    ) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         unsaved = self._unsaved_tracker(conversation_id)
         if unsaved is not None:
             return unsaved

@@ -4,6 +4,7 @@ Its only hook hardens the action server's Sanic app (rasa_sdk_plugins.action_ser
 serves, for `python -m rasa_sdk` and `rasa run actions` alike. The project root must be
 on the import path, as it is for the actions package itself.
 """
+
 from __future__ import annotations
 
 import pluggy

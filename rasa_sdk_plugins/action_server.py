@@ -11,11 +11,11 @@ rasa-sdk calls `attach_sanic_app_extensions(app)` of the package `rasa_sdk_plugi
 (rasa_sdk/plugin.py) between building its app and running it, for `python -m rasa_sdk`
 and `rasa run actions` alike; the project's rasa_sdk_plugins calls `harden`.
 """
+
 from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
 
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -39,7 +39,10 @@ async def answer_failure(request: Request, exception: BaseException) -> HTTPResp
     frames = "".join(traceback.format_tb(exception.__traceback__))
     logger.error(
         "%s in %s %s (message left out: it may quote the conversation)\n%s",
-        type(exception).__name__, request.method, request.path, frames,
+        type(exception).__name__,
+        request.method,
+        request.path,
+        frames,
     )
     return response.json(FAILURE_BODY, status=500)
 

@@ -1,4 +1,5 @@
 """Fails the build when the NLU cross-validation's weighted intent F1 is too low."""
+
 import json
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ f1 = report["weighted avg"]["f1-score"]
 worst = sorted(
     (scores["f1-score"], intent)
     for intent, scores in report.items()
-    if isinstance(scores, dict) and "support" in scores and intent not in ("weighted avg", "macro avg", "micro avg")
+    if isinstance(scores, dict)
+    and "support" in scores
+    and intent not in ("weighted avg", "macro avg", "micro avg")
 )[:5]
 print(f"NLU cross-validation: weighted intent F1 = {f1:.3f} (threshold {threshold:.2f})")
 print("Weakest intents: " + ", ".join(f"{intent} {score:.2f}" for score, intent in worst))

@@ -6,6 +6,7 @@ by 0.01 of weighted F1: as much as the threshold's margin, and more than most
 changes to the data. Seeding numpy before Rasa starts fixes the folds; DIET's
 own random_seed fixes the rest. The arguments are those of `rasa test nlu`.
 """
+
 import sys
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Fixtures shared by the tests: trackers and dispatchers as Rasa builds them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,19 +43,27 @@ def build_tracker(
         "text": text,
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
         "entities": entities or [],
-        "intent_ranking": intent_ranking or ([{"name": intent, "confidence": 1.0}] if intent else []),
+        "intent_ranking": intent_ranking
+        or ([{"name": intent, "confidence": 1.0}] if intent else []),
         "metadata": metadata,
     }
-    earlier = [] if first_reply else [
-        ActionExecuted("action_listen"),
-        UserUttered("hello", parse_data={"intent": {"name": "greet", "confidence": 1.0}}),
-        BotUttered("Hello!"),
-    ]
+    earlier = (
+        []
+        if first_reply
+        else [
+            ActionExecuted("action_listen"),
+            UserUttered("hello", parse_data={"intent": {"name": "greet", "confidence": 1.0}}),
+            BotUttered("Hello!"),
+        ]
+    )
     events = [
         {"event": "session_started"},
         *earlier,
         ActionExecuted("action_listen"),
-        {**UserUttered(text, parse_data=latest_message, input_channel="rest"), "metadata": metadata},
+        {
+            **UserUttered(text, parse_data=latest_message, input_channel="rest"),
+            "metadata": metadata,
+        },
     ]
     return Tracker(
         sender_id=sender_id,

@@ -1,4 +1,5 @@
 """rasa-sdk finds the project's plugin and hardens its app with it."""
+
 from __future__ import annotations
 
 import inspect
@@ -12,7 +13,11 @@ from rasa_sdk_plugins import action_server
 
 def test_rasa_sdk_calls_the_plugin_hook_between_building_and_running_its_app():
     source = inspect.getsource(endpoint.run)
-    assert source.index("create_app(") < source.index("attach_sanic_app_extensions") < source.index("app.run(")
+    assert (
+        source.index("create_app(")
+        < source.index("attach_sanic_app_extensions")
+        < source.index("app.run(")
+    )
 
 
 def test_the_plugin_hardens_rasa_sdks_app():

@@ -1,4 +1,5 @@
 """Action server replies are checked as strictly as Rasa checks them."""
+
 from __future__ import annotations
 
 import pytest

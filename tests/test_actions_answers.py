@@ -1,4 +1,5 @@
 """Grounded answers and follow-ups, as the action server runs them."""
+
 import pytest
 from conftest import custom_of, texts_of
 
@@ -20,7 +21,9 @@ def slot_events(events):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("topic", TOPICS)
-async def test_every_topic_is_answered_for_every_reader(topic, role, make_tracker, dispatcher, domain):
+async def test_every_topic_is_answered_for_every_reader(
+    topic, role, make_tracker, dispatcher, domain
+):
     tracker = make_tracker("a question", intent=f"ask_{topic}", role=role)
 
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
@@ -35,9 +38,13 @@ async def test_every_topic_is_answered_for_every_reader(topic, role, make_tracke
     assert slot_events(events)["topic"] == topic
 
 
-async def test_the_custom_object_lists_exactly_the_points_of_the_parts(make_tracker, dispatcher, domain):
+async def test_the_custom_object_lists_exactly_the_points_of_the_parts(
+    make_tracker, dispatcher, domain
+):
     kb = knowledge_base()
-    await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_friendship", role="client"), domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("x", intent="ask_friendship", role="client"), domain
+    )
     expected = []
     for part in kb.answer("friendship", "client"):
         expected += [p for p in part.points if p not in expected]
@@ -58,7 +65,9 @@ async def test_client_and_therapist_get_different_wording(make_tracker, domain):
     replies = {}
     for role in ("client", "therapist"):
         dispatcher = CollectingDispatcher()
-        await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_friendship", role=role), domain)
+        await ActionAnswerTopic().run(
+            dispatcher, make_tracker("x", intent="ask_friendship", role=role), domain
+        )
         replies[role] = texts_of(dispatcher)[0]
     assert replies["client"] != replies["therapist"]
     assert "you both want it" in replies["therapist"] or "former client" in replies["therapist"]
@@ -68,7 +77,9 @@ async def test_an_unknown_role_is_answered_for_either_reader(make_tracker, dispa
     kb = knowledge_base()
     from actions.knowledge import compose
 
-    await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_gifts", role="admin"), domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("x", intent="ask_gifts", role="admin"), domain
+    )
     assert texts_of(dispatcher) == [compose(kb.answer("gifts", "any"))]
 
 
@@ -82,15 +93,21 @@ async def test_the_role_is_remembered_when_a_message_has_none(make_tracker, disp
 
 
 async def test_a_new_role_is_kept_in_a_slot(make_tracker, dispatcher, domain):
-    events = await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_gifts", role="client"), domain)
+    events = await ActionAnswerTopic().run(
+        dispatcher, make_tracker("x", intent="ask_gifts", role="client"), domain
+    )
     assert slot_events(events)["role"] == "client"
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("followup", FOLLOWUPS)
 @pytest.mark.parametrize("topic", TOPICS)
-async def test_followups_keep_the_previous_topic(topic, followup, role, make_tracker, dispatcher, domain):
-    tracker = make_tracker("and?", intent=FOLLOWUP_INTENTS[followup], role=role, slots={"topic": topic})
+async def test_followups_keep_the_previous_topic(
+    topic, followup, role, make_tracker, dispatcher, domain
+):
+    tracker = make_tracker(
+        "and?", intent=FOLLOWUP_INTENTS[followup], role=role, slots={"topic": topic}
+    )
 
     events = await ActionAnswerFollowup().run(dispatcher, tracker, domain)
 
@@ -100,9 +117,13 @@ async def test_followups_keep_the_previous_topic(topic, followup, role, make_tra
     assert slot_events(events)["topic"] == topic
 
 
-async def test_why_not_after_friendship_explains_the_friendship_reasons(make_tracker, dispatcher, domain):
+async def test_why_not_after_friendship_explains_the_friendship_reasons(
+    make_tracker, dispatcher, domain
+):
     kb = knowledge_base()
-    tracker = make_tracker("why not?", intent="followup_why", role="client", slots={"topic": "friendship"})
+    tracker = make_tracker(
+        "why not?", intent="followup_why", role="client", slots={"topic": "friendship"}
+    )
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
     custom = custom_of(dispatcher)
     assert custom["points"] == list(kb.topics["friendship"].reasons)
@@ -113,23 +134,33 @@ async def test_why_not_after_friendship_explains_the_friendship_reasons(make_tra
 
 @pytest.mark.parametrize("followup", FOLLOWUPS)
 @pytest.mark.parametrize("role", ROLES)
-async def test_romance_follow_ups_never_mention_cooling_off(followup, role, make_tracker, dispatcher, domain):
-    tracker = make_tracker("and?", intent=FOLLOWUP_INTENTS[followup], role=role, slots={"topic": "romance"})
+async def test_romance_follow_ups_never_mention_cooling_off(
+    followup, role, make_tracker, dispatcher, domain
+):
+    tracker = make_tracker(
+        "and?", intent=FOLLOWUP_INTENTS[followup], role=role, slots={"topic": "romance"}
+    )
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
     assert "cooling_off" not in custom_of(dispatcher)["points"]
     assert "cooling" not in " ".join(texts_of(dispatcher)).lower()
 
 
 async def test_romance_answers_cite_the_codes_by_section(make_tracker, dispatcher, domain):
-    await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_romance", role="therapist"), domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("x", intent="ask_romance", role="therapist"), domain
+    )
     text = texts_of(dispatcher)[0]
     for section in ("APA 10.08", "ACA A.5.c", "NASW 1.09", "AAMFT 1.5"):
         assert section in text
 
 
-async def test_waiting_to_date_gets_the_romance_rules_not_cooling_off(make_tracker, dispatcher, domain):
+async def test_waiting_to_date_gets_the_romance_rules_not_cooling_off(
+    make_tracker, dispatcher, domain
+):
     entities = [{"entity": "relationship", "value": "dating", "start": 24, "end": 28}]
-    tracker = make_tracker("how long until we can date", intent="ask_waiting_period", entities=entities)
+    tracker = make_tracker(
+        "how long until we can date", intent="ask_waiting_period", entities=entities
+    )
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     custom = custom_of(dispatcher)
     assert custom["topic"] == "romance"
@@ -147,27 +178,39 @@ async def test_the_answer_mentions_when_therapy_ended(make_tracker, dispatcher, 
 @pytest.mark.parametrize(
     "text, when, expected",
     [
-        ("it's been two years since we stopped", "two years", "it has been two years since therapy ended"),
+        (
+            "it's been two years since we stopped",
+            "two years",
+            "it has been two years since therapy ended",
+        ),
         ("we finished in 2023", "2023", "therapy ended in 2023"),
         ("therapy was over last spring", "last spring", "therapy ended last spring"),
     ],
 )
-async def test_time_phrases_are_worded_naturally(text, when, expected, make_tracker, dispatcher, domain):
+async def test_time_phrases_are_worded_naturally(
+    text, when, expected, make_tracker, dispatcher, domain
+):
     entities = [{"entity": "DATE", "value": when}]
     tracker = make_tracker(text, intent="ask_friendship", entities=entities)
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert expected in texts_of(dispatcher)[0]
 
 
-async def test_a_date_unrelated_to_the_end_of_therapy_is_not_mentioned(make_tracker, dispatcher, domain):
+async def test_a_date_unrelated_to_the_end_of_therapy_is_not_mentioned(
+    make_tracker, dispatcher, domain
+):
     entities = [{"entity": "DATE", "value": "yesterday"}]
-    tracker = make_tracker("i saw her yesterday at the gym", intent="ask_chance_encounter", entities=entities)
+    tracker = make_tracker(
+        "i saw her yesterday at the gym", intent="ask_chance_encounter", entities=entities
+    )
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "mentioned" not in texts_of(dispatcher)[0]
 
 
 async def test_a_followup_with_no_topic_asks_which_situation(make_tracker, dispatcher, domain):
-    await ActionAnswerFollowup().run(dispatcher, make_tracker("why not?", intent="followup_why"), domain)
+    await ActionAnswerFollowup().run(
+        dispatcher, make_tracker("why not?", intent="followup_why"), domain
+    )
     custom = custom_of(dispatcher)
     assert custom["kind"] == "clarify"
     buttons = [b for m in dispatcher.messages for b in m.get("buttons") or []]
@@ -179,7 +222,9 @@ async def test_the_first_reply_says_what_the_assistant_is_not(make_tracker, disp
     tracker = make_tracker("x", intent="ask_friendship", role="client", first_reply=True)
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first = texts_of(dispatcher)[0]
-    assert "not a therapist" in first and "not a crisis service" in first and "legal advice" in first
+    assert (
+        "not a therapist" in first and "not a crisis service" in first and "legal advice" in first
+    )
 
 
 async def test_the_therapist_disclaimer_is_worded_for_therapists(make_tracker, dispatcher, domain):
@@ -197,13 +242,17 @@ async def test_a_new_session_starts_with_the_disclaimer_again(make_tracker, disp
 
 
 async def test_later_replies_have_no_disclaimer(make_tracker, dispatcher, domain):
-    await ActionAnswerTopic().run(dispatcher, make_tracker("x", intent="ask_gifts", role="client"), domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("x", intent="ask_gifts", role="client"), domain
+    )
     assert len(texts_of(dispatcher)) == 1
 
 
 async def test_the_answer_after_a_crisis_starts_with_care(make_tracker, dispatcher, domain):
     kb = knowledge_base()
-    tracker = make_tracker("x", intent="ask_friendship", role="client", slots={"crisis_followup": True})
+    tracker = make_tracker(
+        "x", intent="ask_friendship", role="client", slots={"crisis_followup": True}
+    )
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert texts_of(dispatcher)[0] == kb.text("after_crisis", "note", "client")
     assert slot_events(events)["crisis_followup"] is False

@@ -10,9 +10,9 @@ import yaml
 from conftest import custom_of, texts_of
 from rasa_sdk.events import SlotSet
 
-from project import clinic as clinic_settings
 from actions import safety
 from actions.knowledge import knowledge_base
+from project import clinic as clinic_settings
 
 KB = knowledge_base()
 ROLES = ["client", "therapist", None]

@@ -1,4 +1,5 @@
 """Small talk, and small talk on the turn after a crisis."""
+
 import pytest
 from conftest import custom_of, texts_of
 
@@ -9,7 +10,9 @@ from actions.smalltalk import SMALLTALK_INTENTS, ActionRespondSmalltalk
 @pytest.mark.parametrize("role", ["client", "therapist", None])
 @pytest.mark.parametrize("intent", SMALLTALK_INTENTS)
 async def test_small_talk_is_answered(intent, role, make_tracker, dispatcher, domain):
-    await ActionRespondSmalltalk().run(dispatcher, make_tracker("hi", intent=intent, role=role), domain)
+    await ActionRespondSmalltalk().run(
+        dispatcher, make_tracker("hi", intent=intent, role=role), domain
+    )
     assert custom_of(dispatcher) == {"kind": "smalltalk"}
     assert texts_of(dispatcher) == [knowledge_base().text("smalltalk", intent, role or "any")]
 
@@ -36,4 +39,7 @@ async def test_the_first_greeting_comes_after_the_disclaimer(make_tracker, dispa
     tracker = make_tracker("hi", intent="greet", role="client", first_reply=True)
     await ActionRespondSmalltalk().run(dispatcher, tracker, domain)
     kb = knowledge_base()
-    assert texts_of(dispatcher) == [kb.text("disclaimer", "client"), kb.text("smalltalk", "greet", "client")]
+    assert texts_of(dispatcher) == [
+        kb.text("disclaimer", "client"),
+        kb.text("smalltalk", "greet", "client"),
+    ]

@@ -1,5 +1,6 @@
 """The project's changes to Rasa are switched on by one explicit call, on the pinned
 Rasa only, and importing the project's code changes nothing."""
+
 from __future__ import annotations
 
 import ast
@@ -26,7 +27,9 @@ RASA_PIN = re.compile(r"^rasa==(\S+)$", re.MULTILINE)
 def rasa_as_installed(monkeypatch):
     """Rasa's own runner and validator, and no activation yet (restored afterwards)."""
     monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
     monkeypatch.setattr(rasa_extensions, "_active", False)
 
 
@@ -84,22 +87,37 @@ print("unchanged")
 
 
 def test_importing_the_project_changes_nothing_of_rasa_or_sanic():
-    done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.stdout.strip().endswith("unchanged"), done.stderr[-2000:]
 
 
 def calls_activate(path) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(
-        isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "activate"
+        isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) == "activate"
         for node in ast.walk(tree)
     )
 
 
 def test_activate_is_called_from_one_place_only():
-    packages = ("actions", "bench", "evaluation", "operations", "project", "rasa_extensions",
-                "rasa_sdk_plugins", "scripts", "web")
+    packages = (
+        "actions",
+        "bench",
+        "evaluation",
+        "operations",
+        "project",
+        "rasa_extensions",
+        "rasa_sdk_plugins",
+        "scripts",
+        "web",
+    )
     callers = [
         str(path.relative_to(PROJECT_ROOT))
         for package in packages

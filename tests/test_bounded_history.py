@@ -3,6 +3,7 @@
 Each test writes through `BoundedSQLTrackerStore` into a real SQLite file and
 compares with what Rasa's own SQLTrackerStore reads from the same file.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.events import deserialise_events as rasa_deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -87,7 +88,11 @@ def answer(text: str, intent: str, topic: str) -> List[Event]:
 
 
 ACTION_LISTEN = "action_listen"
-SESSION_START = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN)]
+SESSION_START = [
+    ActionExecuted("action_session_start"),
+    SessionStarted(),
+    ActionExecuted(ACTION_LISTEN),
+]
 TOPICS = ["friendship", "romance", "gifts", "events", "business", "feelings", "rules"]
 
 
@@ -107,7 +112,10 @@ async def converse(store: BoundedSQLTrackerStore, turns: List[List[Event]]) -> L
 
 def stored_rows(db: Path) -> List[dict]:
     with sqlite3.connect(db) as connection:
-        return [json.loads(data) for (data,) in connection.execute("SELECT data FROM events ORDER BY id")]
+        return [
+            json.loads(data)
+            for (data,) in connection.execute("SELECT data FROM events ORDER BY id")
+        ]
 
 
 def same_state(bounded: DialogueStateTracker, full: DialogueStateTracker) -> None:
@@ -214,11 +222,15 @@ async def test_a_new_session_starts_without_the_old_slots(store, stock):
 
 async def test_resets_restarts_pauses_and_reverts_keep_the_state(store, stock):
     turns = topic_turns(3)
-    turns.append([UserUttered("reset", {"name": "affirm"}), AllSlotsReset(), ActionExecuted(ACTION_LISTEN)])
+    turns.append(
+        [UserUttered("reset", {"name": "affirm"}), AllSlotsReset(), ActionExecuted(ACTION_LISTEN)]
+    )
     turns.append(answer("after reset", "ask_romance", "romance"))
     # A turn undone by a rewind: its topic must not count.
     turns.append([*answer("undone", "ask_friendship", "gifts")[:-1], UserUtteranceReverted()])
-    turns.append([ActionExecuted("action_answer_followup"), SlotSet("role", "therapist"), ActionReverted()])
+    turns.append(
+        [ActionExecuted("action_answer_followup"), SlotSet("role", "therapist"), ActionReverted()]
+    )
     turns.append([ConversationPaused(), ActionExecuted(ACTION_LISTEN)])
     turns += [answer(f"late {n}", "followup_why", "romance") for n in range(TURNS + 2)]
     await converse(store, turns)
@@ -288,7 +300,7 @@ async def test_a_window_never_starts_inside_an_active_loop(store, stock):
         SlotSet("topic", "romance"),
         ActionExecuted(ACTION_LISTEN),
     ]
-    turns = [*topic_turns(2), loop_turns[0], rejected, *topic_turns(TURNS + 2)[:TURNS - 1]]
+    turns = [*topic_turns(2), loop_turns[0], rejected, *topic_turns(TURNS + 2)[: TURNS - 1]]
     await converse(store, turns)
 
     bounded = await store.retrieve(SENDER)
@@ -307,7 +319,11 @@ def rows_of(events: List[Event]) -> List[Row]:
 
 @pytest.mark.parametrize(
     "turns",
-    [topic_turns(4), fallback_loop_turns(), [*topic_turns(2), *fallback_loop_turns(), *topic_turns(2)]],
+    [
+        topic_turns(4),
+        fallback_loop_turns(),
+        [*topic_turns(2), *fallback_loop_turns(), *topic_turns(2)],
+    ],
 )
 def test_applied_rows_match_rasas_applied_events(turns):
     events = SESSION_START + [event for turn in turns for event in turn]
@@ -340,19 +356,23 @@ def session_of_turns(rng, max_turns: int, makers) -> List[Event]:
 def random_events(rng) -> List[Event]:
     """A session of random turns mixing every event that changes the state."""
     loop = "action_two_stage_fallback"
-    return session_of_turns(rng, 14, [
-        lambda: SlotSet(rng.choice(["topic", "role"]), rng.choice(TOPICS)),
-        lambda: BotUttered(rng.choice(TOPICS)),
-        lambda: ActionExecuted(rng.choice([loop, "action_answer_topic"])),
-        lambda: ActiveLoop(rng.choice([loop, None])),
-        lambda: ActionExecutionRejected(loop),
-        lambda: UserUtteranceReverted(),
-        lambda: ActionReverted(),
-        lambda: AllSlotsReset(),
-        lambda: Restarted(),
-        lambda: ConversationPaused(),
-        lambda: ConversationResumed(),
-    ])
+    return session_of_turns(
+        rng,
+        14,
+        [
+            lambda: SlotSet(rng.choice(["topic", "role"]), rng.choice(TOPICS)),
+            lambda: BotUttered(rng.choice(TOPICS)),
+            lambda: ActionExecuted(rng.choice([loop, "action_answer_topic"])),
+            lambda: ActiveLoop(rng.choice([loop, None])),
+            lambda: ActionExecutionRejected(loop),
+            lambda: UserUtteranceReverted(),
+            lambda: ActionReverted(),
+            lambda: AllSlotsReset(),
+            lambda: Restarted(),
+            lambda: ConversationPaused(),
+            lambda: ConversationResumed(),
+        ],
+    )
 
 
 def test_random_sessions_give_rasas_state():
@@ -469,7 +489,9 @@ def test_a_plain_session_gets_the_window_the_full_check_gives():
         events = list(SESSION_START)
         for n in range(rng.randint(1, 12)):
             events += answer(f"q{n}", "ask_friendship", rng.choice(TOPICS))
-            events += rng.choice([[], [SlotSet("role", rng.choice(["client", "therapist"]))], [BotUttered("x")]])
+            events += rng.choice(
+                [[], [SlotSet("role", rng.choice(["client", "therapist"]))], [BotUttered("x")]]
+            )
         rows = rows_of(events)
         starts = turn_starts(rows)
 
@@ -523,11 +545,15 @@ async def test_an_event_broker_gets_each_new_event_once(db):
 
 def plain_events(rng) -> List[Event]:
     """A session whose events revert nothing: turns of answers and slots."""
-    return session_of_turns(rng, 30, [
-        lambda: SlotSet(rng.choice(["topic", "role", "relationship"]), rng.choice(TOPICS)),
-        lambda: BotUttered(rng.choice(TOPICS)),
-        lambda: ActionExecuted(rng.choice(["action_answer_topic", ACTION_LISTEN])),
-    ])
+    return session_of_turns(
+        rng,
+        30,
+        [
+            lambda: SlotSet(rng.choice(["topic", "role", "relationship"]), rng.choice(TOPICS)),
+            lambda: BotUttered(rng.choice(TOPICS)),
+            lambda: ActionExecuted(rng.choice(["action_answer_topic", ACTION_LISTEN])),
+        ],
+    )
 
 
 async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):
@@ -550,9 +576,13 @@ async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):
         listings = []
         listing = session_queries(short.SQLEvent.__table__).listing
         sa_event.listen(
-            short.engine, "before_cursor_execute",
-            lambda conn, cursor, statement, *args: listings.append(statement)
-            if statement == str(listing.compile(short.engine)) else None,
+            short.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *args: (
+                listings.append(statement)
+                if statement == str(listing.compile(short.engine))
+                else None
+            ),
         )
         whole = BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
         loaded, expected = await short.retrieve(SENDER), await whole.retrieve(SENDER)
@@ -570,7 +600,9 @@ async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):
 def test_the_events_table_gets_an_index_on_conversation_and_type(store, db):
     with sqlite3.connect(db) as connection:
         indexes = {row[1] for row in connection.execute("PRAGMA index_list(events)")}
-        columns = [row[2] for row in connection.execute("PRAGMA index_info(ix_events_sender_id_type_name)")]
+        columns = [
+            row[2] for row in connection.execute("PRAGMA index_info(ix_events_sender_id_type_name)")
+        ]
     assert "ix_events_sender_id_type_name" in indexes
     assert columns == ["sender_id", "type_name"]
     # A second store on the same database finds it there.

@@ -1,4 +1,5 @@
 """Only the assistant's own button payloads may use Rasa's "/intent" syntax."""
+
 import pytest
 
 from actions.knowledge import TOPICS

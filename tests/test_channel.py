@@ -1,4 +1,5 @@
 """The REST channel's request checks and its reply to over-long messages."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,10 @@ def test_a_normal_request_passes_with_its_role():
         body(sender="abc", message="Can we be friends?", metadata={"role": "client"}), LIMIT
     )
     assert (incoming.sender, incoming.text, incoming.metadata, incoming.too_long) == (
-        "abc", "Can we be friends?", {"role": "client"}, False
+        "abc",
+        "Can we be friends?",
+        {"role": "client"},
+        False,
     )
 
 
@@ -141,10 +145,19 @@ def test_the_over_long_reply_follows_the_contract():
 @pytest.mark.parametrize(
     "entry, expected",
     [
-        ("Please keep it under {max_chars} characters.", ("Please keep it under {max_chars} characters.", channel.DEFAULT_CRISIS_LINE)),
-        ({"text": "Shorter, please.", "crisis_line": "In crisis? Call 988."}, ("Shorter, please.", "In crisis? Call 988.")),
         (
-            {"any": {"text": "Shorter.", "crisis_line": "Call 988."}, "client": {"text": "Client shorter.", "crisis_line": "Call 988."}},
+            "Please keep it under {max_chars} characters.",
+            ("Please keep it under {max_chars} characters.", channel.DEFAULT_CRISIS_LINE),
+        ),
+        (
+            {"text": "Shorter, please.", "crisis_line": "In crisis? Call 988."},
+            ("Shorter, please.", "In crisis? Call 988."),
+        ),
+        (
+            {
+                "any": {"text": "Shorter.", "crisis_line": "Call 988."},
+                "client": {"text": "Client shorter.", "crisis_line": "Call 988."},
+            },
             ("Client shorter.", "Call 988."),
         ),
     ],
@@ -157,22 +170,36 @@ def test_the_wording_comes_from_safety_yml(tmp_path, entry, expected):
 
 def test_without_safety_yml_the_defaults_are_used(tmp_path):
     assert channel.too_long_wording(None, tmp_path / "missing.yml") == (
-        channel.DEFAULT_TOO_LONG, channel.DEFAULT_CRISIS_LINE
+        channel.DEFAULT_TOO_LONG,
+        channel.DEFAULT_CRISIS_LINE,
     )
 
 
-@pytest.mark.parametrize("values", [
-    ["application/json"], ["application/json; charset=utf-8"], ["Application/JSON;charset=\"UTF-8\""],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["application/json"],
+        ["application/json; charset=utf-8"],
+        ['Application/JSON;charset="UTF-8"'],
+    ],
+)
 def test_json_content_types_pass(values):
     channel.check_content_type(values)
 
 
-@pytest.mark.parametrize("values", [
-    [], ["text/plain"], ["application/x-www-form-urlencoded"], ["multipart/form-data; boundary=x"],
-    ["application/json; charset=latin-1"], ["application/json; boundary=x"],
-    ["application/json", "text/plain"], ["application/jsonp"],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        ["text/plain"],
+        ["application/x-www-form-urlencoded"],
+        ["multipart/form-data; boundary=x"],
+        ["application/json; charset=latin-1"],
+        ["application/json; boundary=x"],
+        ["application/json", "text/plain"],
+        ["application/jsonp"],
+    ],
+)
 def test_other_content_types_are_refused(values):
     with pytest.raises(channel.UnsupportedMediaType):
         channel.check_content_type(values)

@@ -52,9 +52,7 @@ def test_sexual_contact_adds_the_sexual_assault_resources():
     clinic = load()
     names = [r.name for r in clinic.misconduct({"sexual_contact"})]
     assert "RAINN National Sexual Assault Hotline" in names
-    assert "RAINN National Sexual Assault Hotline" not in [
-        r.name for r in clinic.misconduct()
-    ]
+    assert "RAINN National Sexual Assault Hotline" not in [r.name for r in clinic.misconduct()]
 
 
 def test_an_unquoted_number_is_still_a_phone_number(tmp_path):
@@ -106,8 +104,12 @@ def test_the_action_server_and_the_server_start_apply_the_same_origin_rules(tmp_
     """One reader of clinic.yml: an origin with a path used to pass the action server's check."""
     from project import settings
 
-    with pytest.raises(ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"):
+    with pytest.raises(
+        ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"
+    ):
         load_edited(tmp_path, lambda c: c.update(web_origins=["https://clinic.example/chat"]))
-    with pytest.raises(ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"):
+    with pytest.raises(
+        ClinicError, match=r"^clinic\.yml: web_origins\[0\]: 'https://clinic\.example/chat' is not"
+    ):
         settings.web_origins(tmp_path / CLINIC_FILE)
     assert tuple(settings.web_origins()) == load().web_origins

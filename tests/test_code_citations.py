@@ -1,5 +1,6 @@
 """How the answers cite professional codes: never a permissive reading, always
 the caveat that rules differ and the board or regulator decides."""
+
 import re
 
 import pytest
@@ -53,7 +54,9 @@ def test_nasw_and_aamft_bans_have_no_end_date(where):
 
 def test_the_therapists_hear_the_burden_of_nasws_narrow_exception():
     kb = knowledge_base()
-    therapist = compose(kb.answer("romance", "therapist")) + compose(kb.followup("romance", "how_long", "therapist"))
+    therapist = compose(kb.answer("romance", "therapist")) + compose(
+        kb.followup("romance", "how_long", "therapist")
+    )
     assert "full burden of any claimed exception on the social worker" in therapist
 
 

@@ -1,4 +1,5 @@
 """docs/contract.md is the project's copy of the contract, kept current."""
+
 import re
 from pathlib import Path
 

@@ -13,8 +13,8 @@ from typing import List
 import pytest
 import spacy
 
-from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError
 from operations import processes
+from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PATTERNS_FILE = PROJECT_ROOT / "nlu_patterns" / "crisis_patterns.yml"
@@ -70,8 +70,16 @@ def test_the_patterns_catch_every_crisis_example_and_no_other_training_example(n
     # The patterns alone must know every wording of crisis the model is taught, so that a
     # model retrained on other data cannot lose one; and no other intent may look like one.
     examples = training_examples()
-    missed = [text for intent, text in examples if intent == "crisis" and not families_found(nlp, MATCHER, text)]
-    flagged = [text for intent, text in examples if intent != "crisis" and families_found(nlp, MATCHER, text)]
+    missed = [
+        text
+        for intent, text in examples
+        if intent == "crisis" and not families_found(nlp, MATCHER, text)
+    ]
+    flagged = [
+        text
+        for intent, text in examples
+        if intent != "crisis" and families_found(nlp, MATCHER, text)
+    ]
     assert not missed, f"crisis examples no pattern matches: {missed}"
     assert not flagged, f"other examples a pattern takes for a crisis: {flagged}"
 

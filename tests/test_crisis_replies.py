@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 from conftest import custom_of, texts_of

@@ -1,5 +1,6 @@
 """Every DATE entity spaCy finds in what people write to the assistant has a cue
 that `may_mention_date` sees, so skipping the recogniser elsewhere loses none."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +40,17 @@ def written_texts() -> List[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["six months ago", "since 2021", "last spring", "in June", "a couple of years",
-     "every weekend", "over christmas", "3 yrs later", "Tomorrow"],
+    [
+        "six months ago",
+        "since 2021",
+        "last spring",
+        "in June",
+        "a couple of years",
+        "every weekend",
+        "over christmas",
+        "3 yrs later",
+        "Tomorrow",
+    ],
 )
 def test_cues(text):
     assert may_mention_date(text)
@@ -48,7 +58,13 @@ def test_cues(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["can we be friends", "is it ok to hug my counselor", "my therapist asked me out", "", "why not?"],
+    [
+        "can we be friends",
+        "is it ok to hug my counselor",
+        "my therapist asked me out",
+        "",
+        "why not?",
+    ],
 )
 def test_no_cue(text):
     assert not may_mention_date(text)

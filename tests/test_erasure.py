@@ -1,5 +1,6 @@
 """Erased conversations stay erased on the real SQLite store: a save racing
 `forget`, or retried after an outage, brings nothing from before the erasure back."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,15 @@ SENDER = "6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a5b"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"):
+    for name in (
+        "TRACKER_DB_URL",
+        "DB_DIALECT",
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -80,7 +89,10 @@ async def test_a_save_of_a_conversation_loaded_before_forget_writes_nothing_old(
     reply_to(loaded, "a message sent after the erasure")
     await store.save(loaded)
 
-    assert stored_texts(db_file) == ["a message sent after the erasure", "reply to a message sent after the erasure"]
+    assert stored_texts(db_file) == [
+        "a message sent after the erasure",
+        "reply to a message sent after the erasure",
+    ]
     # The conversation goes on without anything from before the erasure.
     tracker = await make_store(db_file).retrieve(SENDER)
     assert SECRET not in [getattr(e, "text", None) for e in tracker.events]
@@ -111,7 +123,9 @@ async def test_a_save_retried_after_an_outage_writes_nothing_old(db_file):
     assert store._unsaved == {}
 
 
-async def test_an_erasure_committed_between_the_check_and_the_insert_is_honoured(db_file, monkeypatch):
+async def test_an_erasure_committed_between_the_check_and_the_insert_is_honoured(
+    db_file, monkeypatch
+):
     """The narrowest race: `forget` commits after the save found no marker,
     before its insert. The save removes what it wrote in its own transaction."""
     store = make_store(db_file)
@@ -134,7 +148,10 @@ async def test_an_erasure_committed_between_the_check_and_the_insert_is_honoured
 
     assert calls[0] is None and calls[1] is not None
     assert stored_texts(db_file) == []
-    assert retention.forget_older_than(sa.create_engine(f"sqlite:///{db_file}"), days=10_000).events == 0
+    assert (
+        retention.forget_older_than(sa.create_engine(f"sqlite:///{db_file}"), days=10_000).events
+        == 0
+    )
     files = list(Path(db_file).parent.glob("tracker.db*"))
     assert files and all(SECRET.encode() not in path.read_bytes() for path in files)
 
@@ -153,7 +170,9 @@ async def test_the_marker_keeps_a_hash_of_the_id_not_the_id(db_file):
     started = time.time()
     forget(db_file)
     with sqlite3.connect(db_file) as connection:
-        rows = connection.execute("SELECT sender_hash, erased_at FROM conversation_erasures").fetchall()
+        rows = connection.execute(
+            "SELECT sender_hash, erased_at FROM conversation_erasures"
+        ).fetchall()
     assert rows == [(hashlib.sha256(SENDER.encode()).hexdigest(), pytest.approx(started, abs=5))]
     assert SENDER.encode() not in open(db_file, "rb").read()
 

@@ -4,6 +4,7 @@ The set measures how the assistant copes with messages it was never trained on, 
 its sentences may appear in the training data (data/nlu, as Rasa loads it) or in the crisis
 test sets, compared after normalising (lowercase, punctuation stripped, whitespace collapsed).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,7 +15,7 @@ import pytest
 
 from evaluation import evalset, metrics
 from evaluation.client import read_reply
-from evaluation.evalset import Conversation, Turn
+from evaluation.evalset import Turn
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = evalset.load_questions()
@@ -28,7 +29,9 @@ def _training_sentences() -> Set[str]:
     from rasa.shared.importers.importer import TrainingDataImporter
 
     importer = TrainingDataImporter.load_from_config(
-        str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain.yml"), [str(PROJECT_ROOT / "data")]
+        str(PROJECT_ROOT / "config.yml"),
+        str(PROJECT_ROOT / "domain.yml"),
+        [str(PROJECT_ROOT / "data")],
     )
     examples = importer.get_nlu_data().training_examples
     sentences = {evalset.normalise(example.get("text") or "") for example in examples}
@@ -60,13 +63,17 @@ def _problems(turn: Turn) -> list:
         problems.append(f"role {turn.role!r}")
     if not str(turn.text).strip():
         problems.append("no text")
-    if (turn.kind == "answer") != (turn.topic is not None) or (turn.topic and turn.topic not in evalset.TOPICS):
+    if (turn.kind == "answer") != (turn.topic is not None) or (
+        turn.topic and turn.topic not in evalset.TOPICS
+    ):
         problems.append(f"topic {turn.topic!r} for kind {turn.kind!r}")
     return problems
 
 
 def test_every_turn_names_a_known_kind_role_and_topic():
-    wrong = {f"{t.conversation} turn {t.index + 1}": _problems(t) for t in EVERY_TURN if _problems(t)}
+    wrong = {
+        f"{t.conversation} turn {t.index + 1}": _problems(t) for t in EVERY_TURN if _problems(t)
+    }
     assert wrong == {}
 
 
@@ -81,7 +88,9 @@ def test_the_questions_hold_every_other_kind_and_enough_of_them():
     assert len(QUESTIONS) >= 450
     per_kind = Counter(t.kind for t in evalset.all_turns(QUESTIONS))
     assert per_kind["crisis"] >= 40 and per_kind["misconduct"] >= 25
-    assert per_kind["out_of_scope"] >= 30 and per_kind["handoff"] >= 10 and per_kind["smalltalk"] >= 10
+    assert (
+        per_kind["out_of_scope"] >= 30 and per_kind["handoff"] >= 10 and per_kind["smalltalk"] >= 10
+    )
 
 
 @pytest.mark.parametrize("conversations", [QUESTIONS, DURING], ids=["questions", "during"])
@@ -101,7 +110,9 @@ def test_the_dialogues_follow_up_on_their_answers():
     assert len(DIALOGUES) >= 40
     assert all(2 <= len(d.turns) <= 4 for d in DIALOGUES)
     romance_wait = [
-        turn for d in DIALOGUES for turn in d.turns[1:]
+        turn
+        for d in DIALOGUES
+        for turn in d.turns[1:]
         if turn.topic == "romance" and ("how long" in turn.text or "wait" in turn.text)
     ]
     assert len(romance_wait) >= 3
@@ -121,8 +132,11 @@ def _turn(kind: str, topic=None, role: str = "client", index: int = 0) -> Turn:
 
 
 def test_a_crisis_custom_decides_the_reply_whatever_else_it_carries():
-    reply = [{"text": "hello"}, {"custom": {"kind": "answer", "topic": "gifts"}},
-             {"custom": {"kind": "crisis", "resources": []}}]
+    reply = [
+        {"text": "hello"},
+        {"custom": {"kind": "answer", "topic": "gifts"}},
+        {"custom": {"kind": "crisis", "resources": []}},
+    ]
     assert read_reply(reply) == ("crisis", None, ("answer", "crisis"))
     assert read_reply([{"text": "no custom"}]) == (None, None, ())
 
@@ -145,5 +159,7 @@ def test_the_figures_count_hits_over_the_right_messages():
     assert overall["crisis_recall"] == {"rate": 1.0, "n": 1}
     assert overall["crisis_false_positives"] == {"rate": 0.25, "n": 4}
     assert summary["not_yet_covered"] == {"touch": {"n": 1, "replies": {"clarify": 1}}}
-    failures = metrics.failed_thresholds(overall, {"answered": {"min": 0.97}, "crisis_recall": {"min": 1.0}})
+    failures = metrics.failed_thresholds(
+        overall, {"answered": {"min": 0.97}, "crisis_recall": {"min": 1.0}}
+    )
     assert failures == ["answered 0.667 < 0.97"]

@@ -1,4 +1,5 @@
 """Feedback on answers: what the channel keeps, how the NLU labels it, the thanks."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from rasa.shared.nlu.training_data.message import Message
 from actions.base import CRISIS
 from actions.content_version import content_version, digest
 from actions.feedback import ActionRecordFeedback
-from rasa_extensions.nlu.feedback_intent import FEEDBACK_INTENT, FeedbackIntent
 from rasa_extensions.channel import parse_request
+from rasa_extensions.nlu.feedback_intent import FEEDBACK_INTENT, FeedbackIntent
 
 VOTE = {"vote": "no", "topic": "gifts", "content_version": "0123456789ab"}
 
@@ -20,16 +21,28 @@ def body(**fields) -> bytes:
 
 
 def test_the_channel_keeps_a_well_formed_vote():
-    incoming = parse_request(body(sender="a", message="It said nothing about cards",
-                                  metadata={"role": "client", "feedback": VOTE}), 1000)
+    incoming = parse_request(
+        body(
+            sender="a",
+            message="It said nothing about cards",
+            metadata={"role": "client", "feedback": VOTE},
+        ),
+        1000,
+    )
     assert incoming.metadata == {"role": "client", "feedback": VOTE}
 
 
-@pytest.mark.parametrize("feedback, kept", [
-    ({"vote": "maybe"}, None),
-    ("yes", None),
-    ({"vote": "yes", "topic": "<script>", "content_version": "x" * 80, "email": "a@b.c"}, {"vote": "yes"}),
-])
+@pytest.mark.parametrize(
+    "feedback, kept",
+    [
+        ({"vote": "maybe"}, None),
+        ("yes", None),
+        (
+            {"vote": "yes", "topic": "<script>", "content_version": "x" * 80, "email": "a@b.c"},
+            {"vote": "yes"},
+        ),
+    ],
+)
 def test_the_channel_drops_anything_else_in_a_vote(feedback, kept):
     incoming = parse_request(body(sender="a", message="hi", metadata={"feedback": feedback}), 1000)
     assert incoming.metadata.get("feedback") == kept
@@ -57,7 +70,9 @@ def test_a_message_without_a_vote_keeps_its_intent():
     assert message.get("intent")["name"] == "ask_gifts"
 
 
-async def test_feedback_is_thanked_in_one_line_with_the_content_version(dispatcher, make_tracker, domain):
+async def test_feedback_is_thanked_in_one_line_with_the_content_version(
+    dispatcher, make_tracker, domain
+):
     tracker = make_tracker("It said nothing about cards", intent=FEEDBACK_INTENT, role="client")
     tracker.latest_message["metadata"]["feedback"] = VOTE
     await ActionRecordFeedback().run(dispatcher, tracker, domain)

@@ -1,4 +1,5 @@
 """The sequential graph runner gives what Rasa's dask runner gives."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -62,7 +63,9 @@ def runners(tmp_path):
     return make(DaskGraphRunner), make(SequentialGraphRunner)
 
 
-@pytest.mark.parametrize("targets", [["last"], ["last", "aside"], ["echo"], ["right", "first"], None])
+@pytest.mark.parametrize(
+    "targets", [["last"], ["last", "aside"], ["echo"], ["right", "first"], None]
+)
 def test_gives_what_the_dask_runner_gives(runners, targets):
     dask_runner, sequential = runners
     CALLS.clear()
@@ -96,7 +99,9 @@ async def test_the_activated_server_runs_its_model_with_it(monkeypatch):
     """A real Agent on the trained model: after activate() every graph run, for the
     NLU and for the policies, goes through SequentialGraphRunner.run."""
     monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
     monkeypatch.setattr(rasa_extensions, "_active", False)
     rasa_extensions.activate()
     runs: List[Any] = []

@@ -3,6 +3,7 @@
 The refusals themselves are shown on the real servers in
 tests/integration/test_http_hardening.py.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -32,7 +33,7 @@ def test_sanic_dispatches_the_request_signal_before_it_reads_the_body_framing():
     signal = source.index(f'"{http_guard.REQUEST_SIGNAL}"')
     assert signal < source.index('headers.getone("transfer-encoding", None) == "chunked"')
     assert signal < source.index('int(\n                    headers["content-length"]')
-    assert 'context={"request": request}' in source[signal - 200:signal + 200]
+    assert 'context={"request": request}' in source[signal - 200 : signal + 200]
 
 
 def request_with(*lines: str, max_size: int = 1000) -> SimpleNamespace:
@@ -42,21 +43,40 @@ def request_with(*lines: str, max_size: int = 1000) -> SimpleNamespace:
     return SimpleNamespace(head=head, headers=headers, app=app)
 
 
-@pytest.mark.parametrize("lines", [
-    ("Content-Length: 5",), ("Content-Length:5",), ("Transfer-Encoding: chunked",), (),
-    ("Content-Length: 1000",), ("Content-Type: application/json; charset=utf-8", "Content-Length: 0"),
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("Content-Length: 5",),
+        ("Content-Length:5",),
+        ("Transfer-Encoding: chunked",),
+        (),
+        ("Content-Length: 1000",),
+        ("Content-Type: application/json; charset=utf-8", "Content-Length: 0"),
+    ],
+)
 def test_well_formed_heads_pass(lines):
     http_guard.check_head(request_with(*lines))
 
 
-@pytest.mark.parametrize("lines", [
-    ("Content-Length: -1",), ("Content-Length: 1_0",), ("Content-Length: +5",),
-    ("Content-Length:  5",), ("Content-Length: 5 ",), ("Content-Length: 0x5",),
-    ("Content-Length: 5", "Content-Length: 5"), ("Content-Length: 5", "Transfer-Encoding: chunked"),
-    ("Transfer-Encoding: gzip",), ("Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
-    ("Content-Length : 5",), (" Content-Length: 5",), ("X-Note: a\x00b",), ("X-Note: a\nb",),
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("Content-Length: -1",),
+        ("Content-Length: 1_0",),
+        ("Content-Length: +5",),
+        ("Content-Length:  5",),
+        ("Content-Length: 5 ",),
+        ("Content-Length: 0x5",),
+        ("Content-Length: 5", "Content-Length: 5"),
+        ("Content-Length: 5", "Transfer-Encoding: chunked"),
+        ("Transfer-Encoding: gzip",),
+        ("Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+        ("Content-Length : 5",),
+        (" Content-Length: 5",),
+        ("X-Note: a\x00b",),
+        ("X-Note: a\nb",),
+    ],
+)
 def test_malformed_heads_get_400(lines):
     with pytest.raises(InvalidUsage):
         http_guard.check_head(request_with(*lines))

@@ -1,4 +1,5 @@
 """The knowledge base loads, is complete, and names the file and entry of a mistake."""
+
 import shutil
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def test_the_project_knowledge_base_loads_completely():
                 assert compose(kb.followup(topic, followup, reader))
 
 
-@pytest.mark.skipif(not SHARED_SOURCE.exists(), reason="the clinic's shared document is not beside the project")
+@pytest.mark.skipif(
+    not SHARED_SOURCE.exists(), reason="the clinic's shared document is not beside the project"
+)
 def test_the_project_keeps_an_exact_copy_of_the_clinic_document():
     copy = (KNOWLEDGE_DIR / "post-therapy-relationships.md").read_text()
     assert normalise(copy) == normalise(SHARED_SOURCE.read_text())
@@ -70,9 +73,15 @@ def test_romance_never_offers_the_cooling_off_period():
 
 
 def test_an_unknown_point_id_names_file_and_entry(knowledge_copy):
-    edit(knowledge_copy, "topics.yml",
-         lambda c: c["topics"]["gifts"]["answer"]["client"][0]["points"].append("kindness"))
-    with pytest.raises(KnowledgeError, match=r"topics\.yml: topics\.gifts\.answer\.client\[0\]: unknown point id 'kindness'"):
+    edit(
+        knowledge_copy,
+        "topics.yml",
+        lambda c: c["topics"]["gifts"]["answer"]["client"][0]["points"].append("kindness"),
+    )
+    with pytest.raises(
+        KnowledgeError,
+        match=r"topics\.yml: topics\.gifts\.answer\.client\[0\]: unknown point id 'kindness'",
+    ):
         load(knowledge_copy)
 
 
@@ -90,7 +99,9 @@ def test_a_topic_without_wording_for_a_reader_is_an_error(knowledge_copy):
 
 def test_a_point_with_no_passage_is_an_error(knowledge_copy):
     edit(knowledge_copy, "points.yml", lambda c: c["points"]["referral"].pop("passage"))
-    with pytest.raises(KnowledgeError, match=r"points\.yml: points\.referral\.passage: needs non-empty text"):
+    with pytest.raises(
+        KnowledgeError, match=r"points\.yml: points\.referral\.passage: needs non-empty text"
+    ):
         load(knowledge_copy)
 
 
@@ -101,23 +112,36 @@ def test_a_missing_point_is_an_error(knowledge_copy):
 
 
 def test_a_passage_not_in_the_document_is_an_error(knowledge_copy):
-    edit(knowledge_copy, "points.yml",
-         lambda c: c["points"]["referral"].update(passage="Therapists must always refer clients."))
+    edit(
+        knowledge_copy,
+        "points.yml",
+        lambda c: c["points"]["referral"].update(passage="Therapists must always refer clients."),
+    )
     with pytest.raises(KnowledgeError, match=r"points\.referral\.passage: is not a passage of"):
         load(knowledge_copy)
 
 
 def test_an_unknown_point_in_points_file_is_an_error(knowledge_copy):
-    edit(knowledge_copy, "points.yml",
-         lambda c: c["points"].update(honesty={"title": "Honesty", "passage": "x", "client": "x", "therapist": "x"}))
+    edit(
+        knowledge_copy,
+        "points.yml",
+        lambda c: c["points"].update(
+            honesty={"title": "Honesty", "passage": "x", "client": "x", "therapist": "x"}
+        ),
+    )
     with pytest.raises(KnowledgeError, match=r"points\.honesty: unknown point id"):
         load(knowledge_copy)
 
 
 def test_romance_citing_cooling_off_is_refused(knowledge_copy):
-    edit(knowledge_copy, "topics.yml",
-         lambda c: c["topics"]["romance"]["answer"]["any"][0]["points"].append("cooling_off"))
-    with pytest.raises(KnowledgeError, match=r"topics\.romance\.answer\.any\[0\]: must not use point 'cooling_off'"):
+    edit(
+        knowledge_copy,
+        "topics.yml",
+        lambda c: c["topics"]["romance"]["answer"]["any"][0]["points"].append("cooling_off"),
+    )
+    with pytest.raises(
+        KnowledgeError, match=r"topics\.romance\.answer\.any\[0\]: must not use point 'cooling_off'"
+    ):
         load(knowledge_copy)
 
 
@@ -131,8 +155,12 @@ def test_typed_accessors_give_text_words_and_mappings():
     kb = knowledge_base()
     assert isinstance(kb.text("disclaimer", "client"), str)
     assert kb.reader_text("client", "disclaimer") == kb.text("disclaimer", "client")
-    assert kb.reader_text("therapist", "handoff", "unnamed_clinic") == kb.text("handoff", "unnamed_clinic")
-    assert kb.words("no_topic", "topics") and all(isinstance(w, str) for w in kb.words("no_topic", "topics"))
+    assert kb.reader_text("therapist", "handoff", "unnamed_clinic") == kb.text(
+        "handoff", "unnamed_clinic"
+    )
+    assert kb.words("no_topic", "topics") and all(
+        isinstance(w, str) for w in kb.words("no_topic", "topics")
+    )
     assert set(kb.mapping("resource_lines")) >= {"call", "url", "region"}
     assert kb.has("after_crisis", "greet") and not kb.has("after_crisis", "no_such_intent")
 

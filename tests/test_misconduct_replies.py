@@ -1,5 +1,6 @@
 """The misconduct reply fits what the person wrote: a disclosure, a question about
 reporting, danger, a child, or only a hug or a handshake."""
+
 import pytest
 from conftest import custom_of, texts_of
 
@@ -25,7 +26,9 @@ async def reply_to(text, dispatcher, make_tracker, role="client"):
         "we hugged goodbye when therapy ended",
     ],
 )
-async def test_a_goodbye_hug_or_handshake_is_a_boundary_question(text, reader, dispatcher, make_tracker):
+async def test_a_goodbye_hug_or_handshake_is_a_boundary_question(
+    text, reader, dispatcher, make_tracker
+):
     custom, said = await reply_to(text, dispatcher, make_tracker, role=reader)
     assert custom["kind"] == "answer" and custom["topic"] == "touch"
     assert "not okay" not in said
@@ -51,27 +54,34 @@ async def test_a_hug_that_felt_wrong_gets_the_misconduct_reply(text, dispatcher,
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_a_question_about_reporting_gets_a_neutral_opening(reader, dispatcher, make_tracker):
-    custom, said = await reply_to("how do i report a therapist?", dispatcher, make_tracker, role=reader)
+    custom, said = await reply_to(
+        "how do i report a therapist?", dispatcher, make_tracker, role=reader
+    )
     assert custom["kind"] == "misconduct"
     assert texts_of(dispatcher)[0] == KB.text("misconduct", "neutral", reader or "any")
     assert "not okay" not in said and "not your fault" not in said
 
 
 async def test_a_disclosure_gets_the_validating_opening(dispatcher, make_tracker):
-    _, said = await reply_to("my therapist kissed me, how do I report him?", dispatcher, make_tracker)
+    _, said = await reply_to(
+        "my therapist kissed me, how do I report him?", dispatcher, make_tracker
+    )
     assert texts_of(dispatcher)[0] == KB.text("misconduct", "validate", "client")
     assert "not okay" in said
 
 
 @pytest.mark.parametrize("reader", ["client", None])
 async def test_a_client_hears_they_can_stop_seeing_the_therapist(reader, dispatcher, make_tracker):
-    _, said = await reply_to("my therapist asked me for money", dispatcher, make_tracker, role=reader)
+    _, said = await reply_to(
+        "my therapist asked me for money", dispatcher, make_tracker, role=reader
+    )
     assert "stop seeing" in said and "find another" in said
 
 
 async def test_stalking_or_threats_add_the_emergency_numbers(dispatcher, make_tracker):
-    custom, said = await reply_to("my old therapist keeps following me and threatened me",
-                                  dispatcher, make_tracker)
+    custom, said = await reply_to(
+        "my old therapist keeps following me and threatened me", dispatcher, make_tracker
+    )
     phones = [r.get("phone") for r in custom["resources"]]
     assert "911" in phones and "999" in phones
     assert KB.text("misconduct", "danger") in said
@@ -84,8 +94,12 @@ async def test_no_emergency_numbers_without_danger(dispatcher, make_tracker):
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_a_child_gets_the_child_protection_route(reader, dispatcher, make_tracker):
-    custom, said = await reply_to("my 15 year old's therapist has been messaging her at night",
-                                  dispatcher, make_tracker, role=reader)
+    custom, said = await reply_to(
+        "my 15 year old's therapist has been messaging her at night",
+        dispatcher,
+        make_tracker,
+        role=reader,
+    )
     assert KB.text("misconduct", "child_protection") in said
     assert "third-party complaints" not in said
     names = " ".join(r["name"] for r in custom["resources"])

@@ -1,4 +1,5 @@
 """How the servers are started: telemetry off, loopback only, API only with a token."""
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,7 @@ def command(monkeypatch, token=None):
 def test_the_http_api_is_enabled_only_with_a_token(monkeypatch):
     assert "--enable-api" not in command(monkeypatch)
     with_token = command(monkeypatch, "s3cret")
-    assert with_token[with_token.index("--enable-api") + 1:][:2] == ["--auth-token", "s3cret"]
+    assert with_token[with_token.index("--enable-api") + 1 :][:2] == ["--auth-token", "s3cret"]
 
 
 def test_the_rasa_server_listens_on_loopback_with_the_clinic_origins(monkeypatch):
@@ -44,7 +45,7 @@ def test_the_rasa_server_listens_on_loopback_with_the_clinic_origins(monkeypatch
     # One --cors flag: Rasa's argparse keeps only the last of repeated ones.
     assert started.count("--cors") == 1
     at = started.index("--cors") + 1
-    assert started[at:at + len(settings.web_origins())] == settings.web_origins()
+    assert started[at : at + len(settings.web_origins())] == settings.web_origins()
 
 
 def test_server_logs_and_endpoints_are_created_private(tmp_path):
@@ -53,7 +54,9 @@ def test_server_logs_and_endpoints_are_created_private(tmp_path):
         log_dir = tmp_path / "logs"
         process = processes.spawn([sys.executable, "-c", "print('hello')"], log_dir / "x.log", {})
         process.wait(30)
-        endpoints = processes.write_endpoints(log_dir / "endpoints.yml", "http://127.0.0.1:1/webhook")
+        endpoints = processes.write_endpoints(
+            log_dir / "endpoints.yml", "http://127.0.0.1:1/webhook"
+        )
     finally:
         os.umask(previous)
     assert (log_dir.stat().st_mode & 0o777) == 0o700

@@ -1,4 +1,5 @@
 """Retention on the SQLite tracker store: forget old conversations, forget one on request."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,15 @@ SECRET = "my therapist asked me out zq-secret-91"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"):
+    for name in (
+        "TRACKER_DB_URL",
+        "DB_DIALECT",
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -84,7 +93,11 @@ def run_command(*args, env_db: str):
     env = {**os.environ, "TRACKER_DB_URL": f"sqlite:///{env_db}"}
     return subprocess.run(
         [sys.executable, "-m", "operations.retention", *args],
-        capture_output=True, text=True, env=env, cwd=retention.settings.PROJECT_ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=retention.settings.PROJECT_ROOT,
+        timeout=60,
     )
 
 
@@ -135,14 +148,20 @@ async def test_a_failed_vacuum_fails_the_command_instead_of_saying_deleted(fille
     assert files and all(SECRET.encode() not in path.read_bytes() for path in files)
 
 
-@pytest.mark.parametrize("hostile", ["x'; touch {marker}; '", "$(shell touch {marker})", "a$$(touch {marker})", "`touch {marker}`"])
+@pytest.mark.parametrize(
+    "hostile",
+    ["x'; touch {marker}; '", "$(shell touch {marker})", "a$$(touch {marker})", "`touch {marker}`"],
+)
 async def test_make_forget_runs_no_command_hidden_in_the_id(filled_store, tmp_path, hostile):
     marker = tmp_path / "pwned"
     sender = hostile.format(marker=marker)
     result = subprocess.run(
         ["make", "--no-print-directory", "-o", "setup", "forget", f"SENDER={sender}"],
         env={**os.environ, "TRACKER_DB_URL": f"sqlite:///{filled_store}"},
-        cwd=retention.settings.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=retention.settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert not marker.exists()
     assert result.returncode != 0
@@ -154,7 +173,10 @@ async def test_make_forget_erases_a_valid_id(filled_store):
     result = subprocess.run(
         ["make", "--no-print-directory", "-o", "setup", "forget", "SENDER=recent"],
         env={**os.environ, "TRACKER_DB_URL": f"sqlite:///{filled_store}"},
-        cwd=retention.settings.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=retention.settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Deleted 3 event(s)" in result.stdout

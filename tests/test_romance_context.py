@@ -1,5 +1,6 @@
 """A conversation about romance never reaches the cooling-off answer, whatever
 the shape of the follow-up (docs/contract.md, section 1)."""
+
 import pytest
 from conftest import build_tracker, custom_of, texts_of
 from rasa_sdk.events import BotUttered, UserUttered
@@ -28,8 +29,9 @@ def assert_no_cooling_off(dispatcher):
 async def test_how_long_till_we_can_after_romantic_feelings_gets_the_romance_wording(
     topic, reader, dispatcher, domain
 ):
-    tracker = build_tracker("how long till we can?", intent="followup_how_long", role=reader,
-                            slots={"topic": topic})
+    tracker = build_tracker(
+        "how long till we can?", intent="followup_how_long", role=reader, slots={"topic": topic}
+    )
     if topic != "feelings":
         with_earlier_message(tracker, "I think I'm in love with my therapist")
 
@@ -43,8 +45,12 @@ async def test_how_long_till_we_can_after_romantic_feelings_gets_the_romance_wor
 
 @pytest.mark.parametrize("reader", ["client", None])
 async def test_a_therapist_who_wants_it_too_is_a_reporting_matter(reader, dispatcher, domain):
-    tracker = build_tracker("my therapist wants it too", intent="followup_both_want", role=reader,
-                            slots={"topic": "discussing_it"})
+    tracker = build_tracker(
+        "my therapist wants it too",
+        intent="followup_both_want",
+        role=reader,
+        slots={"topic": "discussing_it"},
+    )
     with_earlier_message(tracker, "can I tell my counsellor I have a crush on her")
 
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
@@ -70,9 +76,15 @@ async def test_no_follow_up_of_any_topic_offers_cooling_off_once_romance_was_men
 
 
 @pytest.mark.parametrize("topic", ["waiting_period", "reasons", "friendship"])
-async def test_a_new_question_in_a_romance_conversation_keeps_the_romance_wording(topic, dispatcher, domain):
-    tracker = build_tracker("how long should I wait before contacting him?", intent=f"ask_{topic}",
-                            role="client", slots={"topic": "romance"})
+async def test_a_new_question_in_a_romance_conversation_keeps_the_romance_wording(
+    topic, dispatcher, domain
+):
+    tracker = build_tracker(
+        "how long should I wait before contacting him?",
+        intent=f"ask_{topic}",
+        role="client",
+        slots={"topic": "romance"},
+    )
 
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
 
@@ -80,9 +92,15 @@ async def test_a_new_question_in_a_romance_conversation_keeps_the_romance_wordin
     assert_no_cooling_off(dispatcher)
 
 
-async def test_a_friendship_conversation_still_hears_about_the_cooling_off_period(dispatcher, domain):
-    tracker = build_tracker("how long do we have to wait?", intent="followup_how_long", role="client",
-                            slots={"topic": "friendship"})
+async def test_a_friendship_conversation_still_hears_about_the_cooling_off_period(
+    dispatcher, domain
+):
+    tracker = build_tracker(
+        "how long do we have to wait?",
+        intent="followup_how_long",
+        role="client",
+        slots={"topic": "friendship"},
+    )
     with_earlier_message(tracker, "can I be friends with my old counsellor")
 
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
@@ -108,7 +126,9 @@ def test_romantic_words_are_recognised_in_what_the_person_wrote(text, romantic):
 
 
 def test_a_romantic_relationship_slot_from_an_earlier_turn_counts():
-    tracker = build_tracker("and how long?", intent="followup_how_long", slots={"relationship": "sexual"})
+    tracker = build_tracker(
+        "and how long?", intent="followup_how_long", slots={"relationship": "sexual"}
+    )
     assert is_romantic(tracker, "waiting_period")
 
 

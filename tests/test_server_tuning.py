@@ -1,4 +1,5 @@
 """The Rasa server's memory release attaches to the channel's blueprint."""
+
 from __future__ import annotations
 
 from sanic import Blueprint

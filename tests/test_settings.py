@@ -1,4 +1,5 @@
 """Serving settings: CORS origins, message limit, API token, tracker database."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,13 @@ def test_web_origins_default_to_the_local_web_page(tmp_path):
 
 def test_web_origins_come_from_the_clinic_file(tmp_path):
     clinic = tmp_path / "clinic.yml"
-    clinic.write_text("web_origins:\n  - https://clinic.example/\n  - https://staff.clinic.example\n")
-    assert settings.web_origins(clinic) == ["https://clinic.example", "https://staff.clinic.example"]
+    clinic.write_text(
+        "web_origins:\n  - https://clinic.example/\n  - https://staff.clinic.example\n"
+    )
+    assert settings.web_origins(clinic) == [
+        "https://clinic.example",
+        "https://staff.clinic.example",
+    ]
 
 
 def test_a_wildcard_origin_is_refused(tmp_path):
@@ -74,7 +80,10 @@ def test_tracker_db_url_wins_over_everything(monkeypatch):
     monkeypatch.setenv("DB_HOST", "ignored")
     url = settings.tracker_db_url(dialect="sqlite", db="x.db")
     assert (url.drivername, url.host, url.port, url.database) == (
-        "postgresql", "db.internal", 5433, "conversations"
+        "postgresql",
+        "db.internal",
+        5433,
+        "conversations",
     )
 
 
@@ -90,7 +99,11 @@ def test_db_variables_override_the_endpoints_entries(monkeypatch):
         monkeypatch.setenv(name, value)
     url = settings.tracker_db_url(dialect="sqlite", db="var/tracker.db")
     assert (url.drivername, url.host, url.port, url.database, url.password) == (
-        "postgresql", "10.0.0.5", 5432, "rasa", "p@ss:word"
+        "postgresql",
+        "10.0.0.5",
+        5432,
+        "rasa",
+        "p@ss:word",
     )
     assert "p@ss" not in settings.describe_url(url)
 
@@ -108,12 +121,22 @@ def test_retention_refuses_a_store_that_is_not_sql(tmp_path):
         settings.store_url_from_endpoints(endpoints)
 
 
-@pytest.mark.parametrize("origin", [
-    "https://*.clinic.example", "https://clinic.example/chat", "https://clinic.example?",
-    "https://clinic\\.example", "http://[::1]:8080", "https://clinic.example:99999",
-    "ftp://clinic.example", "clinic.example", "https://Clinic.example", "https://clinic.example.*",
-    "https://(clinic|evil).example",
-])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://*.clinic.example",
+        "https://clinic.example/chat",
+        "https://clinic.example?",
+        "https://clinic\\.example",
+        "http://[::1]:8080",
+        "https://clinic.example:99999",
+        "ftp://clinic.example",
+        "clinic.example",
+        "https://Clinic.example",
+        "https://clinic.example.*",
+        "https://(clinic|evil).example",
+    ],
+)
 def test_web_origins_that_are_not_exact_origins_stop_the_start(tmp_path, origin):
     clinic = tmp_path / "clinic.yml"
     clinic.write_text(yaml.safe_dump({"web_origins": ["http://localhost:8080", origin]}))

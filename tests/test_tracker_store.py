@@ -1,4 +1,5 @@
 """The conversation store: kept across restarts, loud and retrying when the database fails."""
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,15 @@ DOMAIN = Domain.from_dict(
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"):
+    for name in (
+        "TRACKER_DB_URL",
+        "DB_DIALECT",
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -137,8 +146,10 @@ async def test_when_the_database_is_back_every_kept_conversation_is_written(db_f
     await save_turn(store, "heidi", "the database is back")
     assert stored_user_texts(db_file, "frank") == ["kept in memory"]
     assert stored_user_texts(db_file, "grace") == ["also kept"]
-    assert any("2 conversation(s) kept in memory were written, 0 still wait" in r.getMessage()
-               for r in store_logs.records)
+    assert any(
+        "2 conversation(s) kept in memory were written, 0 still wait" in r.getMessage()
+        for r in store_logs.records
+    )
     # Written once: the next turn adds only its own events.
     await save_turn(store, "frank", "next")
     assert stored_user_texts(db_file, "frank") == ["kept in memory", "next"]
@@ -171,8 +182,13 @@ async def test_an_unreachable_postgresql_does_not_stop_the_server(store_logs):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     store = ResilientSQLTrackerStore(
-        domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=port, db="rasa",
-        username="rasa", password="hunter2",
+        domain=DOMAIN,
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=port,
+        db="rasa",
+        username="rasa",
+        password="hunter2",
     )
     assert any("not usable at start-up" in m for m in errors(store_logs))
     tracker = await save_turn(store, "dave", CANARY)
@@ -201,8 +217,13 @@ def test_a_postgresql_that_never_answers_costs_seconds(store_logs):
         def start_and_save():
             started = time.monotonic()
             store = ResilientSQLTrackerStore(
-                domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=port, db="rasa",
-                username="rasa", connect_timeout=2,
+                domain=DOMAIN,
+                dialect="postgresql",
+                host="127.0.0.1",
+                port=port,
+                db="rasa",
+                username="rasa",
+                connect_timeout=2,
             )
             outcome["start"] = time.monotonic() - started
             started = time.monotonic()
@@ -276,7 +297,9 @@ async def test_an_sqlite_file_is_written_through_a_write_ahead_log(db_file):
     assert len(connections) == 0
 
 
-async def test_a_save_whose_start_is_unknown_is_kept_and_retried_not_misaligned(db_file, store_logs):
+async def test_a_save_whose_start_is_unknown_is_kept_and_retried_not_misaligned(
+    db_file, store_logs
+):
     """The database lost this replica's copy's events (replaced meanwhile):
     the save is refused, logged, kept in memory and retried on the next save,
     and never written as a guessed slice."""

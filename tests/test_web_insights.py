@@ -2,6 +2,7 @@
 
 Runs the real script in a subprocess, with and without INSIGHTS_TOKEN, over HTTP.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,8 +37,12 @@ def serving(report: Path, token: Optional[str]) -> Iterator[int]:
     env["INSIGHTS_REPORT"] = str(report)
     if token is not None:
         env["INSIGHTS_TOKEN"] = token
-    process = subprocess.Popen([sys.executable, str(SERVE), str(port), "--quiet"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(SERVE), str(port), "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -104,7 +109,13 @@ def test_the_right_token_opens_it_privately(report):
 
 def test_another_site_cannot_read_it_even_with_the_token(report):
     with serving(report, TOKEN) as port:
-        status, _, body = get(port, "/insights/", {"Authorization": f"Bearer {TOKEN}",
-                                                   "Sec-Fetch-Site": "cross-site",
-                                                   "Origin": "http://localhost:5005"})
+        status, _, body = get(
+            port,
+            "/insights/",
+            {
+                "Authorization": f"Bearer {TOKEN}",
+                "Sec-Fetch-Site": "cross-site",
+                "Origin": "http://localhost:5005",
+            },
+        )
         assert status == 403 and b"transcripts" not in body

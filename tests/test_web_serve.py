@@ -1,6 +1,7 @@
 """web/serve.py, the pages' static server, started as `make run` starts it and spoken to over
 raw sockets: it never serves its own source, refuses malformed paths, and does not let a slow
 or idle client hold a connection."""
+
 from __future__ import annotations
 
 import socket
@@ -29,8 +30,16 @@ def free_port() -> int:
 def port() -> Iterator[int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(SERVE), str(port), "--rasa-url", "http://127.0.0.1:5005",
-         "--quiet", "--timeout", str(TIMEOUT_SECONDS)],
+        [
+            sys.executable,
+            str(SERVE),
+            str(port),
+            "--rasa-url",
+            "http://127.0.0.1:5005",
+            "--quiet",
+            "--timeout",
+            str(TIMEOUT_SECONDS),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

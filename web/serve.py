@@ -6,6 +6,7 @@ Serves this folder at / on 127.0.0.1 (default port 8080) and generates /config.j
 the arguments, so the pages find the Rasa server without being edited when its port
 changes. Standard library only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,10 @@ INSIGHTS_REPORT = "INSIGHTS_REPORT"
 DEFAULT_REPORT = WEB_ROOT.parent / "results" / "insights" / "insights.html"
 # The report has no scripts and embeds its images; it may not be framed or fetched
 # by another site.
-REPORT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
-              "form-action 'none'; frame-ancestors 'none'")
+REPORT_CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def config_script(rasa_url: str) -> bytes:
@@ -85,7 +88,9 @@ def presented_token(authorization: Optional[str]) -> Optional[str]:
     return None
 
 
-def insights_status(token: Optional[str], authorization: Optional[str], fetch_site: Optional[str]) -> HTTPStatus:
+def insights_status(
+    token: Optional[str], authorization: Optional[str], fetch_site: Optional[str]
+) -> HTTPStatus:
     """Whether a request may read the report: 404 when no token is configured (the page
     does not exist), 401 without credentials, 403 with a wrong token or from another site."""
     if not token:
@@ -150,7 +155,9 @@ class WebHandler(SimpleHTTPRequestHandler):
         self.cache_control = "no-cache"
         self.csp = None
         if urlsplit(self.path).path in INSIGHTS_PATHS:
-            self.send_error(HTTPStatus.NOT_FOUND if not self.insights_token else HTTPStatus.METHOD_NOT_ALLOWED)
+            self.send_error(
+                HTTPStatus.NOT_FOUND if not self.insights_token else HTTPStatus.METHOD_NOT_ALLOWED
+            )
             return
         if not self.refused():
             super().do_HEAD()
@@ -217,7 +224,9 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     def send_insights(self) -> None:
         status = insights_status(
-            self.insights_token, self.headers.get("Authorization"), self.headers.get("Sec-Fetch-Site")
+            self.insights_token,
+            self.headers.get("Authorization"),
+            self.headers.get("Sec-Fetch-Site"),
         )
         self.cache_control = "no-store"
         if status == HTTPStatus.OK:
@@ -246,7 +255,9 @@ class WebHandler(SimpleHTTPRequestHandler):
         return None
 
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", self.csp or content_security_policy(self.rasa_url))
+        self.send_header(
+            "Content-Security-Policy", self.csp or content_security_policy(self.rasa_url)
+        )
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.csp:
             self.send_header("Cross-Origin-Resource-Policy", "same-origin")
@@ -281,13 +292,20 @@ def make_server(
 
     The insights report's token and file default to INSIGHTS_TOKEN and INSIGHTS_REPORT.
     """
-    token = insights_token if insights_token is not None else os.environ.get(INSIGHTS_TOKEN, "").strip()
+    token = (
+        insights_token if insights_token is not None else os.environ.get(INSIGHTS_TOKEN, "").strip()
+    )
     report = insights_report or Path(os.environ.get(INSIGHTS_REPORT, "").strip() or DEFAULT_REPORT)
     handler = type(
         "ConfiguredWebHandler",
         (WebHandler,),
-        {"rasa_url": rasa_url, "quiet": quiet, "timeout": timeout,
-         "insights_token": token or None, "insights_report": report},
+        {
+            "rasa_url": rasa_url,
+            "quiet": quiet,
+            "timeout": timeout,
+            "insights_token": token or None,
+            "insights_report": report,
+        },
     )
     return ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(WEB_ROOT)))
 

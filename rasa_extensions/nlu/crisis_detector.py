@@ -32,8 +32,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_extensions.nlu.crisis_matcher import CrisisMatcher
 from project.paths import PROJECT_ROOT
+from rasa_extensions.nlu.crisis_matcher import CrisisMatcher
 
 logger = logging.getLogger(__name__)
 

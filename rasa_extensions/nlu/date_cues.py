@@ -6,6 +6,7 @@ Every such entity contains a number, a unit of time, a named month, day,
 season or holiday, or a word like "ago" or "last"; a message with none of
 these has no DATE entity, so the recogniser need not run on it.
 """
+
 from __future__ import annotations
 
 import re

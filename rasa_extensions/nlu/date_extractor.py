@@ -12,6 +12,7 @@ this extractor runs it, alone, on the messages that may mention a date
 the text's length (so offsets would not match), it runs the recogniser on the
 original text. Same configuration and output as SpacyEntityExtractor.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -54,7 +55,7 @@ def entity_doc(message: Message, nlp: Language) -> Doc:
 def entities_in(doc: Doc, text: Text) -> List[Dict[Text, Any]]:
     """SpacyEntityExtractor's entities, each value as written in `text`."""
     return [
-        {**entity, "value": text[entity["start"]:entity["end"]]}
+        {**entity, "value": text[entity["start"] : entity["end"]]}
         for entity in SpacyEntityExtractor._extract_entities(doc)
     ]
 

@@ -12,6 +12,7 @@ that creates exactly the variables prediction uses, with their trained values,
 before the labels' embeddings are computed and the graph is traced. Training,
 and loading for fine-tuning, are Rasa's own.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional, Text, Type
@@ -38,8 +39,12 @@ class QuickLoadingDIET(DIET):
         if finetune_mode or predict_data_example is None:
             # Training goes on from here: it needs the optimiser, built Rasa's way.
             return super().load(
-                model_file_name, model_data_example, predict_data_example,
-                finetune_mode, *args, **kwargs,
+                model_file_name,
+                model_data_example,
+                predict_data_example,
+                finetune_mode,
+                *args,
+                **kwargs,
             )
         model = cls(*args, **kwargs)
         # The checkpoint also holds the optimiser's state, which prediction

@@ -8,6 +8,7 @@ last and makes the intent `give_feedback` only when that intent is not `crisis`:
 a note that shows risk still gets crisis help. It relies on Rasa 3.6's
 NLUMessageConverter putting the UserMessage's metadata into the Message's data.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

@@ -25,6 +25,7 @@ and its registry is keyed by class name: registering this class makes the name
 `SpacyNLP` resolve to it in the recipe (tests/test_spacy_model.py checks both).
 config.yml names it by its module path.
 """
+
 from __future__ import annotations
 
 import functools

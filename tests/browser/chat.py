@@ -1,4 +1,5 @@
 """What a person does with the chat widget, and what the tests read back from it."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 One Rasa server and one action server run for the whole session (they take about a
 minute to start); every test gets fresh browser contexts, so a fresh conversation.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,5 +1,6 @@
 """What the real assistant should say, read from the project's knowledge base, so the
 tests follow the clinic's wording instead of copying it."""
+
 from __future__ import annotations
 
 from typing import List

@@ -1,4 +1,5 @@
 """Labelled controls, live regions and WCAG AA contrast in the widget."""
+
 from __future__ import annotations
 
 import pytest

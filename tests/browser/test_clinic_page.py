@@ -1,4 +1,5 @@
 """The clinic's home page: a client asks, and reads a grounded answer or crisis help."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,20 @@ pytestmark = pytest.mark.browser
 # What encodeURIComponent leaves as it is.
 SMS_BODY_SAFE = "-_.!~*'()"
 QUESTION = "can i be friends with my therapist after therapy ends"
-KEYPAD = {letter: str(digit) for digit, letters in
-          {2: "abc", 3: "def", 4: "ghi", 5: "jkl", 6: "mno", 7: "pqrs", 8: "tuv", 9: "wxyz"}.items()
-          for letter in letters}
+KEYPAD = {
+    letter: str(digit)
+    for digit, letters in {
+        2: "abc",
+        3: "def",
+        4: "ghi",
+        5: "jkl",
+        6: "mno",
+        7: "pqrs",
+        8: "tuv",
+        9: "wxyz",
+    }.items()
+    for letter in letters
+}
 
 
 def is_webhook(response) -> bool:
@@ -110,7 +122,9 @@ def test_a_crisis_reply_stands_out_and_its_numbers_are_links(open_page, site, ar
     )
     assert expected <= set(links)
     for href in links:
-        assert re.fullmatch(r"tel:\+?\d+|sms:\+?\d+(\?&body=[\w%.!~*'()-]+)?|https?://\S+", href), href
+        assert re.fullmatch(r"tel:\+?\d+|sms:\+?\d+(\?&body=[\w%.!~*'()-]+)?|https?://\S+", href), (
+            href
+        )
 
     reply.scroll_into_view_if_needed()
     page.screenshot(path=artifacts / "clinic-crisis-desktop.png")

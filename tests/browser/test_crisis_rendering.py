@@ -1,5 +1,6 @@
 """A crisis reply always reaches the person: in browsers that lack newer JavaScript, and
 when the widget cannot draw its links and help lines."""
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,10 @@ def reply_texts(page: Page, message: str, chat: Chat):
 
 def test_in_safari_before_16_4_a_crisis_reply_shows_with_its_numbers_as_links(open_page, site):
     chat = open_chat(open_page, site.url("/"), old_safari=True)
-    assert chat.page.evaluate("() => { try { new RegExp('(?<!a)b'); return false; } "
-                              "catch (e) { return e instanceof SyntaxError; } }")
+    assert chat.page.evaluate(
+        "() => { try { new RegExp('(?<!a)b'); return false; } "
+        "catch (e) { return e instanceof SyntaxError; } }"
+    )
 
     reply = chat.ask(CRISIS_MESSAGE)
 
@@ -68,20 +71,37 @@ def test_in_safari_before_16_4_a_crisis_reply_shows_with_its_numbers_as_links(op
 
 def test_numbers_written_in_a_crisis_reply_become_tel_links(open_page, site):
     """Numbers in the text are linked where they stand alone, without a regexp lookbehind."""
-    text = ("Please call 911 now, or call or text 988. "
-            "Booking 19880 and form A-988 are not help lines.")
+    text = (
+        "Please call 911 now, or call or text 988. Booking 19880 and form A-988 are not help lines."
+    )
     reply_entries = [
         {"recipient_id": "x", "text": text},
-        {"recipient_id": "x", "custom": {"kind": "crisis", "resources": [
-            {"name": "988 Suicide & Crisis Lifeline", "region": "United States",
-             "phone": "988", "sms": "988"},
-            {"name": "Emergency services", "region": "United States", "phone": "911"},
-        ]}},
+        {
+            "recipient_id": "x",
+            "custom": {
+                "kind": "crisis",
+                "resources": [
+                    {
+                        "name": "988 Suicide & Crisis Lifeline",
+                        "region": "United States",
+                        "phone": "988",
+                        "sms": "988",
+                    },
+                    {"name": "Emergency services", "region": "United States", "phone": "911"},
+                ],
+            },
+        },
     ]
     chat = open_chat(open_page, site.url("/"), old_safari=True)
-    chat.page.route("**" + WEBHOOK, lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(reply_entries),
-        headers={"Access-Control-Allow-Origin": "*"}))
+    chat.page.route(
+        "**" + WEBHOOK,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(reply_entries),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
 
     reply = chat.ask(CRISIS_MESSAGE)
 
@@ -90,16 +110,19 @@ def test_numbers_written_in_a_crisis_reply_become_tel_links(open_page, site):
     expect(bubble).to_have_text(text)
     links = bubble.locator("a")
     expect(links).to_have_count(2)
-    assert links.evaluate_all("links => links.map(a => [a.textContent, a.getAttribute('href')])") \
-        == [["911", "tel:911"], ["988", "tel:988"]]
+    assert links.evaluate_all(
+        "links => links.map(a => [a.textContent, a.getAttribute('href')])"
+    ) == [["911", "tel:911"], ["988", "tel:988"]]
 
 
 def test_when_the_decorations_fail_the_crisis_reply_is_shown_as_plain_text(open_page, site):
     chat = open_chat(open_page, site.url("/"))
     # The widget is built; from now on drawing a reply's links throws, as a missing or
     # broken browser API would.
-    chat.page.evaluate("() => { Document.prototype.createTextNode = () => { "
-                       "throw new TypeError('createTextNode is broken'); }; }")
+    chat.page.evaluate(
+        "() => { Document.prototype.createTextNode = () => { "
+        "throw new TypeError('createTextNode is broken'); }; }"
+    )
     warnings = []
     chat.page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
 
@@ -113,7 +136,8 @@ def test_when_the_decorations_fail_the_crisis_reply_is_shown_as_plain_text(open_
     for bubble in reply.locator(".bc-bubble").all():
         expect(bubble).to_be_visible()
     expect(chat.page.locator(".bc-panel [aria-live=assertive]")).to_contain_text(
-        normalise(texts[0]))
+        normalise(texts[0])
+    )
     assert any("plain text" in w and "createTextNode is broken" in w for w in warnings), warnings
     expect(chat.input).to_be_enabled()
 
@@ -122,8 +146,14 @@ def test_a_kept_reply_the_widget_cannot_draw_is_shown_as_plain_text(open_page, s
     """A transcript kept from an older version of the widget, or altered, still shows."""
     kept = [
         {"type": "user", "text": "help"},
-        {"type": "bot", "turn": {"texts": ["Call or text 988, free, at any hour."],
-                                 "customs": "not a list", "buttons": []}},
+        {
+            "type": "bot",
+            "turn": {
+                "texts": ["Call or text 988, free, at any hour."],
+                "customs": "not a list",
+                "buttons": [],
+            },
+        },
     ]
     page = open_page(site.url("/"))
     page.add_init_script(
@@ -137,4 +167,5 @@ def test_a_kept_reply_the_widget_cannot_draw_is_shown_as_plain_text(open_page, s
     expect(chat.bot_turns).to_have_count(1)
     expect(chat.bot_turns.first).to_have_class("bc-turn bc-turn--bot bc-turn--plain")
     expect(chat.bot_turns.first.locator(".bc-bubble")).to_have_text(
-        "Call or text 988, free, at any hour.")
+        "Call or text 988, free, at any hour."
+    )

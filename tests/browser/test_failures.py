@@ -1,4 +1,5 @@
 """When the assistant cannot be reached, the page says so and Retry sends the message again."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,9 @@ def test_retry_sends_the_same_message_once_the_server_answers_again(open_page, s
         if failure == "network error":
             route.abort("connectionrefused")
         else:
-            route.fulfill(status=503, body="Service Unavailable",
-                          headers={"Access-Control-Allow-Origin": "*"})
+            route.fulfill(
+                status=503, body="Service Unavailable", headers={"Access-Control-Allow-Origin": "*"}
+            )
 
     page.route("**" + WEBHOOK, fail)
     chat.open()

@@ -1,4 +1,5 @@
-""""Was this helpful?" under answers, against the real assistant in Chromium."""
+""" "Was this helpful?" under answers, against the real assistant in Chromium."""
+
 from __future__ import annotations
 
 import re

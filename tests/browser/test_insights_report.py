@@ -1,4 +1,5 @@
 """The insights report opens in Chromium, self-contained, with its charts drawn."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Everything works by keyboard alone: open, type, send, quick replies, chips, close."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Markup typed by a person or sent by a server is shown as text and never runs."""
+
 from __future__ import annotations
 
 import json
@@ -39,19 +40,34 @@ def test_markup_in_a_reply_is_shown_as_text(open_page, site):
     """A reply from a compromised or misconfigured server cannot inject markup or links."""
     hostile_reply = [
         {"recipient_id": "x", "text": "javascript:window.__xss=1 https://example.org/help."},
-        {"recipient_id": "x", "text": HOSTILE + "\nsecond line",
-         "buttons": [{"title": HOSTILE, "payload": "/greet"}]},
-        {"recipient_id": "x", "custom": {
-            "kind": "answer", "topic": "friendship", "points": ["power_imbalance"],
-            "sources": [{"id": "power_imbalance", "title": HOSTILE, "passage": HOSTILE}],
-            "resources": [{"name": HOSTILE, "phone": "<b>988</b>",
-                           "url": "javascript:window.__xss=1"}],
-        }},
+        {
+            "recipient_id": "x",
+            "text": HOSTILE + "\nsecond line",
+            "buttons": [{"title": HOSTILE, "payload": "/greet"}],
+        },
+        {
+            "recipient_id": "x",
+            "custom": {
+                "kind": "answer",
+                "topic": "friendship",
+                "points": ["power_imbalance"],
+                "sources": [{"id": "power_imbalance", "title": HOSTILE, "passage": HOSTILE}],
+                "resources": [
+                    {"name": HOSTILE, "phone": "<b>988</b>", "url": "javascript:window.__xss=1"}
+                ],
+            },
+        },
     ]
     page = open_page(site.url("/"))
-    page.route("**" + WEBHOOK, lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps(hostile_reply),
-        headers={"Access-Control-Allow-Origin": "*"}))
+    page.route(
+        "**" + WEBHOOK,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(hostile_reply),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
     chat = Chat(page)
     chat.open()
     reply = chat.ask("hello")

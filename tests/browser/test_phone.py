@@ -1,4 +1,5 @@
 """On a phone-sized screen (390 x 844) both pages fit, and the chat fills the screen."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The therapists' page: the widget is open beside the page and speaks to therapists."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ Every conversation is saved through Rasa 3.6's SQLTrackerStore, so the rows are
 exactly what the servers write. EXPECTED holds the figures the report must show.
 Identifiers are planted in texts (PLANTED); none may reach the report.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,10 +23,23 @@ DAY = 24 * 60 * 60
 VERSION = "0123456789ab"
 
 PLANTED = [
-    "Sarah Whitfield", "Whitfield", "sarah.whitfield@example.com", "42 Elm Street",
-    "+1 (555) 201-3344", "555", "03/14/1985", "Jonathan Okafor", "Okafor",
-    "pat.jones@example.org", "07700 900123", "SW1A 1AA", "Priya Raman", "Raman",
-    "12 Harbour Road", "14 March 1985", "Marguerite Delacroix",
+    "Sarah Whitfield",
+    "Whitfield",
+    "sarah.whitfield@example.com",
+    "42 Elm Street",
+    "+1 (555) 201-3344",
+    "555",
+    "03/14/1985",
+    "Jonathan Okafor",
+    "Okafor",
+    "pat.jones@example.org",
+    "07700 900123",
+    "SW1A 1AA",
+    "Priya Raman",
+    "Raman",
+    "12 Harbour Road",
+    "14 March 1985",
+    "Marguerite Delacroix",
 ]
 # A text only crisis conversations and the forgotten conversation hold.
 CRISIS_ONLY = "zebra marmalade"
@@ -48,16 +62,22 @@ BILLING = [
 ]
 
 
-def user(text: str, intent: str, at: float, role: Optional[str] = "client",
-         feedback: Optional[Dict[str, str]] = None) -> UserUttered:
+def user(
+    text: str,
+    intent: str,
+    at: float,
+    role: Optional[str] = "client",
+    feedback: Optional[Dict[str, str]] = None,
+) -> UserUttered:
     metadata: Dict[str, Any] = {}
     if role:
         metadata["role"] = role
     if feedback:
         metadata["feedback"] = feedback
     parse = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
-    return UserUttered(text, parse["intent"], [], parse, timestamp=at,
-                       input_channel="rest", metadata=metadata)
+    return UserUttered(
+        text, parse["intent"], [], parse, timestamp=at, input_channel="rest", metadata=metadata
+    )
 
 
 def reply(kind: str, at: float, **custom: Any) -> List[Any]:
@@ -65,8 +85,11 @@ def reply(kind: str, at: float, **custom: Any) -> List[Any]:
     return [
         ActionExecuted("action_x", timestamp=at - 0.01),
         BotUttered("a reply", {"custom": None}, timestamp=at),
-        BotUttered(None, {"custom": {"kind": kind, "content_version": VERSION, **custom}},
-                   timestamp=at + 0.01),
+        BotUttered(
+            None,
+            {"custom": {"kind": kind, "content_version": VERSION, **custom}},
+            timestamp=at + 0.01,
+        ),
         ActionExecuted("action_listen", timestamp=at + 0.02),
     ]
 
@@ -91,7 +114,10 @@ class Writer:
         self.conversations.append((sender, events))
 
     def save(self, db_path: Path) -> None:
-        store = SQLTrackerStore(Domain.load(PROJECT_ROOT / "domain.yml"), dialect="sqlite", db=str(db_path))
+        store = SQLTrackerStore(
+            Domain.load(PROJECT_ROOT / "domain.yml"), dialect="sqlite", db=str(db_path)
+        )
+
         async def save_all() -> None:
             for sender, events in self.conversations:
                 await store.save(DialogueStateTracker.from_events(sender, events))
@@ -112,48 +138,130 @@ def build(db_path: Path, now: Optional[float] = None) -> Writer:
     w = Writer(now)
     answer = dict(points=["power_imbalance"])
     # 1: client, friendship + a follow-up, helpful.
-    w.conversation("c1", 3, [
-        T("Can I be friends with my therapist after therapy?", "ask_friendship", "answer", 0.4,
-          topic="friendship", **answer),
-        T("why not?", "followup_why", "answer", 0.6, topic="friendship", **answer),
-        T("Yes, this was helpful", "give_feedback", "smalltalk", 0.2,
-          feedback={"vote": "yes", "topic": "friendship", "content_version": VERSION}),
-    ])
+    w.conversation(
+        "c1",
+        3,
+        [
+            T(
+                "Can I be friends with my therapist after therapy?",
+                "ask_friendship",
+                "answer",
+                0.4,
+                topic="friendship",
+                **answer,
+            ),
+            T("why not?", "followup_why", "answer", 0.6, topic="friendship", **answer),
+            T(
+                "Yes, this was helpful",
+                "give_feedback",
+                "smalltalk",
+                0.2,
+                feedback={"vote": "yes", "topic": "friendship", "content_version": VERSION},
+            ),
+        ],
+    )
     # 2: therapist, gifts, not helpful with a note full of identifiers.
-    w.conversation("t1", 2, [
-        T("A client gave me a gift, Marguerite Delacroix knitted it", "ask_gifts", "answer", 1.5,
-          role="therapist", topic="gifts", **answer),
-        T("It did not say what to do if Sarah Whitfield posts a card to 42 Elm Street or "
-          "emails sarah.whitfield@example.com", "give_feedback", "smalltalk", 0.3, role="therapist",
-          feedback={"vote": "no", "topic": "gifts", "content_version": VERSION}),
-    ])
+    w.conversation(
+        "t1",
+        2,
+        [
+            T(
+                "A client gave me a gift, Marguerite Delacroix knitted it",
+                "ask_gifts",
+                "answer",
+                1.5,
+                role="therapist",
+                topic="gifts",
+                **answer,
+            ),
+            T(
+                "It did not say what to do if Sarah Whitfield posts a card to 42 Elm Street or "
+                "emails sarah.whitfield@example.com",
+                "give_feedback",
+                "smalltalk",
+                0.3,
+                role="therapist",
+                feedback={"vote": "no", "topic": "gifts", "content_version": VERSION},
+            ),
+        ],
+    )
     # 3-8: out of scope parking questions, six conversations.
     for number, text in enumerate(PARKING):
-        w.conversation(f"p{number}", 9 if number % 2 else 4, [T(text, "out_of_scope", "out_of_scope", 0.8)])
+        w.conversation(
+            f"p{number}", 9 if number % 2 else 4, [T(text, "out_of_scope", "out_of_scope", 0.8)]
+        )
     # 9-10: the assistant asked to clarify billing questions, two conversations.
     for number, text in enumerate(BILLING):
-        w.conversation(f"b{number}", 5, [T(text, "nlu_fallback", "clarify", 0.7, topics=["business"])])
+        w.conversation(
+            f"b{number}", 5, [T(text, "nlu_fallback", "clarify", 0.7, topics=["business"])]
+        )
     # 11: a crisis, then an out-of-scope question and a not-helpful vote whose note shows risk.
-    w.conversation("crisis1", 1, [
-        T("I want to end my life", "crisis", "crisis", 0.3, resources=[]),
-        T(f"what is {CRISIS_ONLY} born 03/14/1985", "out_of_scope", "out_of_scope", 0.5),
-        T(f"nothing helps, {CRISIS_ONLY}, I want to die", "crisis", "crisis", 0.4, resources=[],
-          feedback={"vote": "no", "topic": "romance", "content_version": VERSION}),
-    ])
+    w.conversation(
+        "crisis1",
+        1,
+        [
+            T("I want to end my life", "crisis", "crisis", 0.3, resources=[]),
+            T(f"what is {CRISIS_ONLY} born 03/14/1985", "out_of_scope", "out_of_scope", 0.5),
+            T(
+                f"nothing helps, {CRISIS_ONLY}, I want to die",
+                "crisis",
+                "crisis",
+                0.4,
+                resources=[],
+                feedback={"vote": "no", "topic": "romance", "content_version": VERSION},
+            ),
+        ],
+    )
     # 12: therapist: hand-off, misconduct, small talk, no role on the last message.
-    w.conversation("t2", 2, [
-        T("hello", "greet", "smalltalk", 0.2, role="therapist"),
-        T("I need to speak to a person", "request_human", "handoff", 0.9, role="therapist", contact={}),
-        T("my colleague touched a client", "report_misconduct", "misconduct", 1.1, role=None,
-          resources=[]),
-    ])
+    w.conversation(
+        "t2",
+        2,
+        [
+            T("hello", "greet", "smalltalk", 0.2, role="therapist"),
+            T(
+                "I need to speak to a person",
+                "request_human",
+                "handoff",
+                0.9,
+                role="therapist",
+                contact={},
+            ),
+            T(
+                "my colleague touched a client",
+                "report_misconduct",
+                "misconduct",
+                1.1,
+                role=None,
+                resources=[],
+            ),
+        ],
+    )
     # 13: the conversation that is forgotten between two reports.
-    w.conversation(FORGOTTEN_SENDER, 2, [
-        T(f"Where is the {FORGOTTEN_TEXT} parking for the clinic car?", "out_of_scope", "out_of_scope", 2.5),
-    ])
+    w.conversation(
+        FORGOTTEN_SENDER,
+        2,
+        [
+            T(
+                f"Where is the {FORGOTTEN_TEXT} parking for the clinic car?",
+                "out_of_scope",
+                "out_of_scope",
+                2.5,
+            ),
+        ],
+    )
     # 14: older than the retention period: never in a report.
-    w.conversation("old1", 45, [T("ancient question about parking my car at the clinic",
-                                  "out_of_scope", "out_of_scope", 9.0)])
+    w.conversation(
+        "old1",
+        45,
+        [
+            T(
+                "ancient question about parking my car at the clinic",
+                "out_of_scope",
+                "out_of_scope",
+                9.0,
+            )
+        ],
+    )
     w.latencies = w.latencies[:-1]  # the old one is outside every period
     w.save(db_path)
     return w

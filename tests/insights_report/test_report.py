@@ -3,11 +3,12 @@
 The store is written by Rasa's own SQLTrackerStore (tests/insights_report/fixture_store.py);
 the report is made by the real command, in a subprocess, against it.
 """
+
 from __future__ import annotations
 
 import csv
-import re
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -22,23 +23,53 @@ from operations.retention import forget_conversation
 from tests.insights_report import fixture_store
 from tests.insights_report.fixture_store import EXPECTED, PLANTED, PROJECT_ROOT
 
-ENV_KEYS = ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER",
-            "DB_PASSWORD", "RETENTION_DAYS")
+ENV_KEYS = (
+    "TRACKER_DB_URL",
+    "DB_DIALECT",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+    "RETENTION_DAYS",
+)
 
 
 def endpoints_for(db: Path, folder: Path) -> Path:
     path = folder / "endpoints.yml"
-    path.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "rasa_extensions.tracker_store.ResilientSQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "tracker_store": {
+                    "type": "rasa_extensions.tracker_store.ResilientSQLTrackerStore",
+                    "dialect": "sqlite",
+                    "db": str(db),
+                }
+            }
+        )
+    )
     return path
 
 
 def run_insights(endpoints: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
     result = subprocess.run(
-        [sys.executable, "-m", "insights", "--endpoints", str(endpoints), "--out", str(out),
-         "--candidates", *extra],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "insights",
+            "--endpoints",
+            str(endpoints),
+            "--out",
+            str(out),
+            "--candidates",
+            *extra,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -83,14 +114,24 @@ def test_the_figures_match_the_store(report):
 def test_weekly_figures_by_role(report):
     out, writer = report
     figures = read_csv(out / "insights.csv")
+
     def week(days_ago: float) -> str:
-        y, w, _ = datetime.fromtimestamp(writer.now - days_ago * 86400, tz=timezone.utc).isocalendar()
+        y, w, _ = datetime.fromtimestamp(
+            writer.now - days_ago * 86400, tz=timezone.utc
+        ).isocalendar()
         return f"{y}-W{w:02d}"
+
     conversations, messages = {}, {}
     # (days ago, role, messages) of every conversation in the period, as fixture_store builds them
-    for days, role, count in [(3, "client", 3), (2, "therapist", 2), (2, "therapist", 3),
-                              (1, "client", 3), (5, "client", 1), (5, "client", 1), (2, "client", 1)] \
-            + [(9 if n % 2 else 4, "client", 1) for n in range(6)]:
+    for days, role, count in [
+        (3, "client", 3),
+        (2, "therapist", 2),
+        (2, "therapist", 3),
+        (1, "client", 3),
+        (5, "client", 1),
+        (5, "client", 1),
+        (2, "client", 1),
+    ] + [(9 if n % 2 else 4, "client", 1) for n in range(6)]:
         conversations[(week(days), role)] = conversations.get((week(days), role), 0) + 1
         messages[(week(days), role)] = messages.get((week(days), role), 0) + count
     got_c = {(k, d): int(v) for (s, k, d), v in figures.items() if s == "conversations_per_week"}
@@ -103,7 +144,9 @@ def test_latency_percentiles_come_from_the_stored_timestamps(report):
     figures = read_csv(out / "insights.csv")
     for share in (50, 90, 95, 99):
         expected = np.percentile(writer.latencies, share, method="inverted_cdf")
-        assert float(figures[("latency_seconds", f"p{share}", "")]) == pytest.approx(expected, abs=1e-3)
+        assert float(figures[("latency_seconds", f"p{share}", "")]) == pytest.approx(
+            expected, abs=1e-3
+        )
 
 
 def test_no_planted_identifier_reaches_any_output(report):

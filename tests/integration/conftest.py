@@ -4,6 +4,7 @@ Every test starts the servers exactly as `make run` does (operations.processes),
 with its own tracker database in a temporary directory. The model is the
 newest in models/, or the one ASSISTANT_MODEL names.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,15 @@ from tests.integration import services
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FRIENDSHIP_QUESTION = "can i be friends with my therapist after therapy ends"
 # Variables that would point the servers somewhere else than the test's store.
-STORE_VARIABLES = ("TRACKER_DB_URL", "DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
+STORE_VARIABLES = (
+    "TRACKER_DB_URL",
+    "DB_DIALECT",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+)
 
 
 def model_path() -> Path:
@@ -63,12 +72,20 @@ class Assistant:
     def url(self) -> str:
         return self.running.rasa_url
 
-    def send(self, sender: str, message: str, role: Optional[str] = None,
-             url: Optional[str] = None, timeout: float = 60) -> List[Dict[str, Any]]:
+    def send(
+        self,
+        sender: str,
+        message: str,
+        role: Optional[str] = None,
+        url: Optional[str] = None,
+        timeout: float = 60,
+    ) -> List[Dict[str, Any]]:
         payload: Dict[str, Any] = {"sender": sender, "message": message}
         if role:
             payload["metadata"] = {"role": role}
-        response = requests.post(f"{url or self.url}/webhooks/rest/webhook", json=payload, timeout=timeout)
+        response = requests.post(
+            f"{url or self.url}/webhooks/rest/webhook", json=payload, timeout=timeout
+        )
         assert response.status_code == 200, (response.status_code, response.text[:500])
         return response.json()
 
@@ -96,7 +113,9 @@ def store_environment(store_url: str, extra: Optional[Dict[str, str]] = None) ->
     return env
 
 
-def start(store_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None, **kwargs) -> Assistant:
+def start(
+    store_url: str, log_dir: Path, env: Optional[Dict[str, str]] = None, **kwargs
+) -> Assistant:
     """Starts both servers on free ports against the given tracker database."""
     running = processes.start_servers(
         rasa_port=services.free_port(),
@@ -144,7 +163,7 @@ def _decode_address(address: str, width: int) -> str:
 
     raw = bytes.fromhex(address)
     # /proc/net stores each 32-bit word in host (little-endian) order.
-    words = [raw[i:i + 4][::-1] for i in range(0, len(raw), 4)]
+    words = [raw[i : i + 4][::-1] for i in range(0, len(raw), 4)]
     return str(ipaddress.ip_address(b"".join(words)))
 
 

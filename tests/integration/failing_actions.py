@@ -3,6 +3,7 @@
 tests/integration/test_http_hardening.py runs an action server with it, to show that
 neither the action server's reply nor its log carries the conversation.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -15,6 +16,7 @@ class ActionThatFails(Action):
     def name(self) -> str:
         return "action_that_fails"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         raise ValueError(f"could not handle {tracker.latest_message.get('text')!r}")

@@ -3,6 +3,7 @@
 scripts/install_services.sh installs the packages. Each server lives in a
 temporary directory and is stopped and deleted afterwards.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -65,7 +66,9 @@ class Postgres:
     def create_database(self, name: str) -> str:
         import psycopg2
 
-        connection = psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname="postgres")
+        connection = psycopg2.connect(
+            host=self.host, port=self.port, user=self.user, dbname="postgres"
+        )
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -90,14 +93,34 @@ def postgres(port: Optional[int] = None) -> Iterator[Postgres]:
             os.chown(path, entry.pw_uid, entry.pw_gid)
     run = dict(user=user, check=True, capture_output=True, timeout=120)
     subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", "rasa", "--auth=trust", "-E", "UTF8",
-         "--no-sync"],
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "rasa",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         **run,
     )
     options = f"-p {port} -c listen_addresses=127.0.0.1 -k {sockets} -c fsync=off"
     subprocess.run(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "postgres.log"),
-         "-w", "-t", "60", "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "postgres.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         **run,
     )
     try:
@@ -105,7 +128,9 @@ def postgres(port: Optional[int] = None) -> Iterator[Postgres]:
     finally:
         subprocess.run(
             [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            user=user, capture_output=True, timeout=60,
+            user=user,
+            capture_output=True,
+            timeout=60,
         )
         shutil.rmtree(root, ignore_errors=True)
 
@@ -120,8 +145,12 @@ class Redis:
 
         Rasa's own `type: redis` store is not atomic across replicas (rasa_extensions/lock_store.py).
         """
-        return {"type": "rasa_extensions.lock_store.AtomicRedisLockStore", "url": self.host,
-                "port": self.port, "db": 1}
+        return {
+            "type": "rasa_extensions.lock_store.AtomicRedisLockStore",
+            "url": self.host,
+            "port": self.port,
+            "db": 1,
+        }
 
 
 @contextlib.contextmanager
@@ -133,9 +162,24 @@ def redis() -> Iterator[Redis]:
     port = free_port()
     root = Path(tempfile.mkdtemp(prefix="lock-redis-"))
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(root), "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(root),
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         _wait_for_redis(port, process)

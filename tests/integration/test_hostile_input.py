@@ -3,6 +3,7 @@
 The server runs with RASA_API_TOKEN set, which also shows the HTTP API then
 answers only with the token.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,12 +46,15 @@ BAD_REQUESTS = {
 
 ANSWERED_REQUESTS = {
     "control characters in the text": as_json(
-        sender=SENDER, message="can\x00 i be\x1b[2J friends\x07 with my therapist after therapy ends"
+        sender=SENDER,
+        message="can\x00 i be\x1b[2J friends\x07 with my therapist after therapy ends",
     ),
-    "an unknown role": as_json(sender=SENDER, message=FRIENDSHIP_QUESTION, metadata={"role": "admin"}),
+    "an unknown role": as_json(
+        sender=SENDER, message=FRIENDSHIP_QUESTION, metadata={"role": "admin"}
+    ),
     "HTML and script in the text": as_json(
         sender=SENDER,
-        message='<script>alert(1)</script><img src=x onerror=alert(2)> can i be friends with my therapist?',
+        message="<script>alert(1)</script><img src=x onerror=alert(2)> can i be friends with my therapist?",
     ),
     "lone surrogates": b'{"sender": "' + SENDER.encode() + b'", "message": "hello \\ud800 there"}',
 }
@@ -93,12 +97,17 @@ def test_an_over_long_message_gets_a_polite_reply_within_a_second(assistant):
     assert customs(reply) == [{"kind": "clarify", "reason": "too_long"}]
     lines = texts(reply)
     assert len(lines) >= 2
-    assert any(word in " ".join(lines).lower() for word in ("988", "crisis", "emergency", "samaritans"))
+    assert any(
+        word in " ".join(lines).lower() for word in ("988", "crisis", "emergency", "samaritans")
+    )
 
 
 def test_wrong_methods_and_paths_are_client_errors(assistant):
     assert requests.get(f"{assistant.url}/webhooks/rest/webhook", timeout=10).status_code == 405
-    assert requests.post(f"{assistant.url}/webhooks/nope/webhook", data=b"{}", timeout=10).status_code == 404
+    assert (
+        requests.post(f"{assistant.url}/webhooks/nope/webhook", data=b"{}", timeout=10).status_code
+        == 404
+    )
 
 
 def test_after_all_that_the_conversation_is_answered_normally(assistant):
@@ -112,6 +121,12 @@ def test_after_all_that_the_conversation_is_answered_normally(assistant):
 
 def test_the_http_api_needs_the_token(assistant):
     assert requests.get(f"{assistant.url}/status", timeout=10).status_code == 401
-    assert requests.get(f"{assistant.url}/status", params={"token": "wrong"}, timeout=10).status_code == 401
-    assert requests.get(f"{assistant.url}/status", params={"token": TOKEN}, timeout=10).status_code == 200
+    assert (
+        requests.get(f"{assistant.url}/status", params={"token": "wrong"}, timeout=10).status_code
+        == 401
+    )
+    assert (
+        requests.get(f"{assistant.url}/status", params={"token": TOKEN}, timeout=10).status_code
+        == 200
+    )
     assert TOKEN not in assistant.logs()

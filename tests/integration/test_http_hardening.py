@@ -4,6 +4,7 @@ Sanic 21.12 hangs on `Content-Length: -1`, accepts smuggling-prone heads and buf
 100 MB bodies; rasa_extensions.http_guard refuses them from the head (400/413) in both servers.
 Each check also shows the server still answers a normal question afterwards.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,23 +36,55 @@ def chunked(body: bytes) -> bytes:
 BAD_FRAMING: Dict[str, Tuple[str, bytes, int, str]] = {
     "negative Content-Length": ("Content-Length: -1\r\n", b"", 400, "decimal number"),
     "Content-Length and Transfer-Encoding": (
-        f"Content-Length: {len(BODY)}\r\nTransfer-Encoding: chunked\r\n", chunked(BODY), 400,
-        "both Content-Length and Transfer-Encoding"),
-    "Content-Length with an underscore": ("Content-Length: 1_0\r\n", BODY[:10], 400, "decimal number"),
+        f"Content-Length: {len(BODY)}\r\nTransfer-Encoding: chunked\r\n",
+        chunked(BODY),
+        400,
+        "both Content-Length and Transfer-Encoding",
+    ),
+    "Content-Length with an underscore": (
+        "Content-Length: 1_0\r\n",
+        BODY[:10],
+        400,
+        "decimal number",
+    ),
     "Content-Length with a plus sign": ("Content-Length: +5\r\n", BODY[:5], 400, "decimal number"),
-    "Content-Length with extra whitespace": ("Content-Length:  5\r\n", BODY[:5], 400, "decimal number"),
-    "Content-Length with a form feed": ("Content-Length:\x0c5\r\n", BODY[:5], 400, "malformed header line"),
+    "Content-Length with extra whitespace": (
+        "Content-Length:  5\r\n",
+        BODY[:5],
+        400,
+        "decimal number",
+    ),
+    "Content-Length with a form feed": (
+        "Content-Length:\x0c5\r\n",
+        BODY[:5],
+        400,
+        "malformed header line",
+    ),
     "two Content-Length headers": (
-        "Content-Length: 5\r\nContent-Length: 6\r\n", BODY[:6], 400, "repeated Content-Length"),
+        "Content-Length: 5\r\nContent-Length: 6\r\n",
+        BODY[:6],
+        400,
+        "repeated Content-Length",
+    ),
     "header name with a space": ("Content-Length : 5\r\n", BODY[:5], 400, "malformed header line"),
     "Transfer-Encoding other than chunked": (
-        "Transfer-Encoding: gzip, chunked\r\n", b"", 400, "only Transfer-Encoding: chunked"),
-    "a 100 MB Content-Length": ("Content-Length: 100000000\r\n", b"", 413, "exceeds the size limit"),
+        "Transfer-Encoding: gzip, chunked\r\n",
+        b"",
+        400,
+        "only Transfer-Encoding: chunked",
+    ),
+    "a 100 MB Content-Length": (
+        "Content-Length: 100000000\r\n",
+        b"",
+        413,
+        "exceeds the size limit",
+    ),
 }
 
 
-def raw_request(port: int, path: str, extra_head: str, after_head: bytes,
-                timeout: float = ANSWER_WITHIN) -> Tuple[str, bytes, float]:
+def raw_request(
+    port: int, path: str, extra_head: str, after_head: bytes, timeout: float = ANSWER_WITHIN
+) -> Tuple[str, bytes, float]:
     """Sends bytes as they are; returns the status line, the rest (until the server closes
     the connection or `timeout` passes) and the seconds taken."""
     started = time.monotonic()
@@ -103,7 +136,11 @@ def test_a_well_formed_chunked_body_is_answered_in_any_case(assistant, encoding)
     body = json.dumps({"sender": sender, "message": FRIENDSHIP_QUESTION}).encode()
     port, path = servers(assistant)["rasa"]
     status_line, rest, _ = raw_request(
-        port, path, f"Transfer-Encoding: {encoding}\r\nConnection: close\r\n", chunked(body), timeout=60
+        port,
+        path,
+        f"Transfer-Encoding: {encoding}\r\nConnection: close\r\n",
+        chunked(body),
+        timeout=60,
     )
     assert b"friendship" in rest, rest[-500:]
     assert status_line.startswith("HTTP/1.1 200 "), (encoding, status_line, rest[:300])
@@ -179,13 +216,16 @@ def test_a_failing_action_leaks_nothing_of_the_conversation(tmp_path):
     log = tmp_path / "actions.log"
     server = processes.spawn(
         processes.action_server_command(port, "tests.integration.failing_actions"),
-        log, processes.rasa_environment(),
+        log,
+        processes.rasa_environment(),
     )
     try:
         processes.wait_until_up(f"http://127.0.0.1:{port}/health", 120, server)
         secret = f"my therapist hugged me {uuid.uuid4().hex}"
         reply = requests.post(
-            f"http://127.0.0.1:{port}/webhook", json=action_call("action_that_fails", secret), timeout=30
+            f"http://127.0.0.1:{port}/webhook",
+            json=action_call("action_that_fails", secret),
+            timeout=30,
         )
         assert reply.status_code == 500
         assert secret not in reply.text and "hugged" not in reply.text

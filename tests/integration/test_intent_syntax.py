@@ -1,5 +1,6 @@
 """Rasa's "/intent" syntax on a real server: a typed slash never skips the
 crisis detector, and an unknown intent is not logged with what was written."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,7 +25,9 @@ def kinds(reply):
 
 
 def test_a_crisis_behind_an_intent_prefix_gets_crisis_help(assistant):
-    reply = assistant.send(f"slash-{uuid.uuid4().hex}", "/greet I want to end my life", role="client")
+    reply = assistant.send(
+        f"slash-{uuid.uuid4().hex}", "/greet I want to end my life", role="client"
+    )
     assert "crisis" in kinds(reply), reply
 
 

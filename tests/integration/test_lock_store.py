@@ -1,4 +1,5 @@
 """The atomic Redis lock store serialises one conversation across processes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,13 @@ def store_for(server) -> AtomicRedisLockStore:
 
 def test_is_built_from_an_endpoints_entry(redis_server):
     config = EndpointConfig.from_dict(
-        {"type": "rasa_extensions.lock_store.AtomicRedisLockStore", "url": redis_server.host,
-         "port": redis_server.port, "db": 2, "key_prefix": "clinic"}
+        {
+            "type": "rasa_extensions.lock_store.AtomicRedisLockStore",
+            "url": redis_server.host,
+            "port": redis_server.port,
+            "db": 2,
+            "key_prefix": "clinic",
+        }
     )
     store = LockStore.create(config)
     assert isinstance(store, AtomicRedisLockStore)
@@ -129,7 +135,9 @@ def test_a_turn_that_outlived_its_ticket_does_not_free_the_next_holder(redis_ser
         store.cleanup("late-turn", ticket)
 
     async def three_turns():
-        await asyncio.gather(late_turn(), turn("second", 0.5, hold=1.5), turn("third", 1.0, hold=0.1))
+        await asyncio.gather(
+            late_turn(), turn("second", 0.5, hold=1.5), turn("third", 1.0, hold=0.1)
+        )
 
     asyncio.run(three_turns())
     assert holding["third"][0] >= holding["second"][1], "two messages held the conversation at once"
@@ -162,6 +170,8 @@ def test_the_ticket_counter_outlives_a_renewed_lock(redis_server):
     for _ in range(3):
         time.sleep(0.5)
         store.renew_ticket("renewed", ticket, lock_lifetime=1)
-    assert store.red.pttl(store.counter_key("renewed")) > store.red.pttl(store.key_prefix + "renewed")
+    assert store.red.pttl(store.counter_key("renewed")) > store.red.pttl(
+        store.key_prefix + "renewed"
+    )
     store.cleanup("renewed", ticket)
     assert store.red.exists(store.key_prefix + "renewed") == 0

@@ -3,6 +3,7 @@
 The servers run as `make run` runs them, on a temporary SQLite tracker store.
 The last test restarts them, so it stays last in this module.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -55,8 +56,11 @@ def test_cors_allows_the_configured_origins_only(assistant):
     def preflight(origin: str) -> requests.Response:
         return requests.options(
             f"{assistant.url}/webhooks/rest/webhook",
-            headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "content-type"},
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
             timeout=10,
         )
 
@@ -92,7 +96,9 @@ def test_a_conversation_survives_a_restart_of_both_servers(assistant, store_url,
     sender = f"restart-{uuid.uuid4().hex}"
     assert answer_topic(assistant.send(sender, FRIENDSHIP_QUESTION)) == "friendship"
     assistant.stop()
-    assert assistant.running.rasa.poll() is not None and assistant.running.actions.poll() is not None
+    assert (
+        assistant.running.rasa.poll() is not None and assistant.running.actions.poll() is not None
+    )
 
     restarted = start(store_url, tmp_path_factory.mktemp("logs-second"))
     try:

@@ -1,4 +1,5 @@
 """The tracker store and the retention commands on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,11 @@ def retention(url, *args):
     env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "operations.retention", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
     )
 
 
@@ -58,7 +63,10 @@ async def test_conversations_are_stored_and_read_back(store_url):
     await save_conversation(store, "pg-alice", ["hello", "can we be friends?"], time.time())
     again = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url)
     tracker = await again.retrieve("pg-alice")
-    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["hello", "can we be friends?"]
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+        "hello",
+        "can we be friends?",
+    ]
 
 
 async def test_retention_commands_on_postgresql(store_url):
@@ -94,10 +102,14 @@ async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
 
     domain = Domain.from_yaml(
         'version: "3.1"\nslots:\n  topic: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n'
-        '  role: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n'
+        "  role: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n"
     )
     tracker = DialogueStateTracker("pg-long", domain.slots)
-    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+    for event in (
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ):
         tracker.update(event)
     tracker.update(SlotSet("role", "client"))
     for turn in range(40):
@@ -109,15 +121,23 @@ async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
     writer = ResilientSQLTrackerStore(domain=domain, host=store_url)
     await writer.save(tracker)
 
-    from_tail = ResilientSQLTrackerStore(domain=domain, host=store_url, history_turns=3, listing_rows=30)
-    listed_whole = ResilientSQLTrackerStore(domain=domain, host=store_url, history_turns=3, listing_rows=10_000)
+    from_tail = ResilientSQLTrackerStore(
+        domain=domain, host=store_url, history_turns=3, listing_rows=30
+    )
+    listed_whole = ResilientSQLTrackerStore(
+        domain=domain, host=store_url, history_turns=3, listing_rows=10_000
+    )
     loaded, expected = await from_tail.retrieve("pg-long"), await listed_whole.retrieve("pg-long")
 
     assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in expected.events]
-    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == [f"question {n}" for n in (37, 38, 39)]
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == [
+        f"question {n}" for n in (37, 38, 39)
+    ]
     assert loaded.get_slot("role") == "client" and loaded.get_slot("topic") == "topic 39"
     engine = sa.create_engine(store_url)
-    assert "ix_events_sender_id_type_name" in {i["name"] for i in sa.inspect(engine).get_indexes("events")}
+    assert "ix_events_sender_id_type_name" in {
+        i["name"] for i in sa.inspect(engine).get_indexes("events")
+    }
     engine.dispose()
 
 
@@ -125,7 +145,9 @@ def user_texts_stored(url, sender):
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+            sa.text(
+                "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+            ),
             {"s": sender},
         ).fetchall()
     engine.dispose()
@@ -154,12 +176,18 @@ async def test_forget_waits_for_a_save_in_flight_and_then_deletes_its_rows(store
     table = store.SQLEvent.__table__
     saving = store.engine.connect()
     transaction = saving.begin()
-    erasure.insert_events(saving, table, "pg-racing", [event_row("pg-racing", UserUttered("in flight"))])
+    erasure.insert_events(
+        saving, table, "pg-racing", [event_row("pg-racing", UserUttered("in flight"))]
+    )
 
     env = {**os.environ, **{name: "" for name in STORE_VARIABLES}, "TRACKER_DB_URL": store_url}
     forgetting = subprocess.Popen(
         [sys.executable, "-m", "operations.retention", "forget", "--sender", "pg-racing"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
     )
     try:
         time.sleep(3)
@@ -193,7 +221,9 @@ def test_connections_carry_the_statement_timeout(store_url, monkeypatch):
     store.engine.dispose()
 
     monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "3")
-    from_environment = ResilientSQLTrackerStore(domain=Domain.empty(), host=store_url, statement_timeout=1)
+    from_environment = ResilientSQLTrackerStore(
+        domain=Domain.empty(), host=store_url, statement_timeout=1
+    )
     with from_environment.engine.connect() as connection:
         assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "3s"
     from_environment.engine.dispose()

@@ -3,6 +3,7 @@
 One conversation's messages go to both replicas, in turn and at the same
 time; the context is kept and every message is stored exactly once, in order.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,7 +80,9 @@ def wait_for_lock(redis_server, sender: str, timeout: float = 60) -> None:
 
 
 def user_texts(store_url: str, sender: str) -> List[str]:
-    return [data["text"] for type_name, data in stored_events(store_url, sender) if type_name == "user"]
+    return [
+        data["text"] for type_name, data in stored_events(store_url, sender) if type_name == "user"
+    ]
 
 
 def stored_events(store_url: str, sender: str) -> List[Tuple[str, dict]]:
@@ -108,10 +111,12 @@ def test_one_conversation_across_two_replicas(replicas):
     # At the same time, to both replicas: the Redis lock serialises them.
     for _ in range(ROUNDS):
         with ThreadPoolExecutor(len(CONCURRENT)) as pool:
-            replies = list(pool.map(
-                lambda pair: assistant.send(sender, pair[1], url=urls[pair[0] % 2]),
-                enumerate(CONCURRENT),
-            ))
+            replies = list(
+                pool.map(
+                    lambda pair: assistant.send(sender, pair[1], url=urls[pair[0] % 2]),
+                    enumerate(CONCURRENT),
+                )
+            )
         assert all(customs(reply) for reply in replies)
 
     final = assistant.send(sender, "why not?", url=urls[1])
@@ -124,7 +129,7 @@ def test_one_conversation_across_two_replicas(replicas):
     assert said[:3] == sequence and said[-1] == "why not?"
     for round_ in range(ROUNDS):
         start = 3 + round_ * len(CONCURRENT)
-        assert sorted(said[start:start + len(CONCURRENT)]) == sorted(CONCURRENT)
+        assert sorted(said[start : start + len(CONCURRENT)]) == sorted(CONCURRENT)
 
     # Turns never interleave: each user message is followed by its actions up to
     # the next action_listen before the next user message is stored.
@@ -195,7 +200,11 @@ def test_a_slow_turn_makes_the_next_message_wait_on_the_other_replica(replicas, 
 
     assert answered["first"][0] < answered["second"][0]
     assert all(customs(reply) for _, reply in answered.values())
-    assert user_texts(store_url, sender) == [FRIENDSHIP_QUESTION, "why not?", "how long should we wait?"]
+    assert user_texts(store_url, sender) == [
+        FRIENDSHIP_QUESTION,
+        "why not?",
+        "how long should we wait?",
+    ]
 
 
 def test_a_killed_replica_frees_its_conversation_within_the_lock_lifetime(replicas, redis_server):
@@ -220,7 +229,9 @@ def test_a_killed_replica_frees_its_conversation_within_the_lock_lifetime(replic
         killed_at = time.monotonic()
         doomed.wait(10)
 
-    reply = assistant.send(sender, "how long should we wait?", url=urls[1], timeout=LOCK_LIFETIME + 60)
+    reply = assistant.send(
+        sender, "how long should we wait?", url=urls[1], timeout=LOCK_LIFETIME + 60
+    )
     waited = time.monotonic() - killed_at
 
     assert customs(reply)

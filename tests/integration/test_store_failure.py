@@ -4,9 +4,9 @@ With a read-only SQLite file every save fails; with a PostgreSQL that is down
 at start-up and comes up later, the conversation kept in memory meanwhile is
 written as soon as the database is back.
 """
+
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
@@ -35,7 +35,9 @@ def user_messages(url: str, sender: str):
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                sa.text(
+                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+                ),
                 {"s": sender},
             ).fetchall()
     finally:
@@ -77,7 +79,10 @@ def test_a_database_that_comes_back_gets_the_whole_conversation(tmp_path, redis_
         assert wait_for_log(assistant, r"ERROR .*not usable at start-up")
         sender = f"comeback-{uuid.uuid4().hex}"
         assert answer_topic(assistant.send(sender, FRIENDSHIP_QUESTION)) == "friendship"
-        assert wait_for_log(assistant, SAVE_FAILED.format(store=re.escape(f"postgresql://rasa@127.0.0.1:{port}/rasa")))
+        assert wait_for_log(
+            assistant,
+            SAVE_FAILED.format(store=re.escape(f"postgresql://rasa@127.0.0.1:{port}/rasa")),
+        )
 
         with services.postgres(port=port) as database:
             database.create_database("rasa")

@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # The build fails when NLU cross-validation's weighted intent F1 is below this.
 CROSSVAL_MIN_F1 := 0.90
 
-.PHONY: help setup train run test validate lint-js unit conversations nlu-crossval model \
+.PHONY: help setup train run test validate lint lint-js unit conversations nlu-crossval model \
         integration browser bench eval audit forget-old forget insights clean
 
 help: ## list the targets
@@ -30,11 +30,17 @@ run: train ## start the assistant: Rasa, the action server and the web page (tra
 	@$(PYTHON) -m operations.run
 
 # The statistical check runs last, so a run reports every functional test first.
-test: setup validate train lint-js unit conversations model integration browser nlu-crossval ## run every test (sets up and trains when needed)
+test: setup validate train lint lint-js unit conversations model integration browser nlu-crossval ## run every test (sets up and trains when needed)
 	@echo "All tests passed."
 
 validate: setup ## check the training data, domain and rules with rasa data validate
 	$(RASA) data validate --fail-on-warnings --max-history 5
+
+# The same checks as rasa-sdk's own: format, lint and types (settings in pyproject.toml).
+lint: setup ## check the Python code's format, lint and types (ruff, mypy)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The pages' JavaScript against the browsers in package.json's browserslist (needs Node.js 20).
 lint-js: ## lint the pages' JavaScript against the supported browsers (needs Node.js 20)

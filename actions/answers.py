@@ -24,6 +24,8 @@ FOLLOWUP_OF_INTENT = {
     "followup_how_long": "how_long",
     "followup_both_want": "both_want",
     "followup_online": "online",
+    # A further detail or "what else?": the topic's reasons are the answer.
+    "followup_other": "why",
 }
 ROMANTIC_RELATIONSHIPS = {"dating", "sexual"}
 # A question asked about dating gets romance's stricter wording (its follow-up,

@@ -26,6 +26,8 @@ FOLLOWUP_OF_INTENT = {
     "followup_how_long": "how_long",
     "followup_both_want": "both_want",
     "followup_online": "online",
+    # A further detail or "what else?": the topic's reasons are the answer.
+    "followup_other": "why",
 }
 # A question asked in a romantic context (actions.romance_context) gets romance's
 # stricter wording (its follow-up, or its answer where None), so neither "how

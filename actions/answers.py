@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence, Text, Tuple
+from typing import List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.base import ANSWER, CLARIFY, Reply, ReplyAction, latest_entity
+from actions.base import ANSWER, CLARIFY, NONE_OF_THESE_PAYLOAD, Reply, ReplyAction, latest_entity
 from actions.knowledge import (
     TOPICS,
     KnowledgeBase,
@@ -34,6 +34,14 @@ FOLLOWUP_OF_INTENT = {
 # long before we can date?" nor "how long should I wait to contact him?" after a
 # romance answer hears about the cooling-off period.
 ROMANCE_WORDING_FOR_TOPIC = {"waiting_period": "how_long", "reasons": "why", "friendship": None}
+# An answer is hedged when the NLU was not sure of its topic: below this confidence
+# (the fallback's threshold before hedged answers existed), or with another topic this
+# close behind. It names the question it answers and offers the other readings as
+# buttons. Below config.yml's FallbackClassifier threshold there is no answer, only
+# the clarifying question.
+SURE_CONFIDENCE = 0.55
+CLOSE_MARGIN = 0.1
+MOST_OTHER_READINGS = 2
 # Words that tie a time phrase to the end of therapy ("ended two years ago").
 ENDING_CUES = re.compile(
     r"\b(end|ended|ending|finish|finished|stop|stopped|over|since|terminat\w*|ago|last session)\b",
@@ -101,7 +109,46 @@ class ActionAnswerTopic(ReplyAction):
             parts = kb.answer(topic, reader)
 
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
-        return answer_reply(kb, topic, mention + parts)
+        reply = answer_reply(kb, topic, mention + parts)
+        others = other_readings(tracker, topic)
+        return reply if others is None else hedged(kb, reader, reply, topic, others)
+
+
+def other_readings(tracker: Tracker, topic: str) -> Optional[List[str]]:
+    """The other likely topics of a question the NLU was unsure of; None when it was sure."""
+    latest = tracker.latest_message or {}
+    confidence = (latest.get("intent") or {}).get("confidence")
+    if (latest.get("intent") or {}).get("name") not in TOPIC_OF_INTENT or confidence is None:
+        return None
+    ranked = [
+        (TOPIC_OF_INTENT[entry["name"]], float(entry.get("confidence") or 0.0))
+        for entry in latest.get("intent_ranking") or []
+        if entry.get("name") in TOPIC_OF_INTENT
+    ]
+    others = [(other, score) for other, score in ranked if other != topic]
+    close = any(score >= confidence - CLOSE_MARGIN for _, score in others)
+    if confidence >= SURE_CONFIDENCE and not close:
+        return None
+    return [other for other, _ in others[:MOST_OTHER_READINGS]]
+
+
+def hedged(kb: KnowledgeBase, reader: str, reply: Reply, topic: str, others: List[str]) -> Reply:
+    """The answer, saying which question it answers, then buttons for the other readings."""
+    intro = kb.text("hedge", "intro").format(asked_as=kb.topics[topic].asked_as)
+    buttons = [{"title": kb.topics[other].title, "payload": f"/ask_{other}"} for other in others]
+    buttons.append(
+        {
+            "title": kb.reader_text(reader, "clarify", "none_of_these"),
+            "payload": NONE_OF_THESE_PAYLOAD,
+        }
+    )
+    return Reply(
+        kind=reply.kind,
+        texts=[f"{intro} {reply.texts[0]}", kb.reader_text(reader, "hedge", "others")],
+        custom={**reply.custom, "hedged": True, "other_topics": others},
+        buttons=buttons,
+        events=reply.events,
+    )
 
 
 class ActionAnswerFollowup(ReplyAction):

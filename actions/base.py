@@ -28,6 +28,10 @@ CLARIFY = "clarify"
 HANDOFF = "handoff"
 SMALLTALK = "smalltalk"
 
+# The payload of a clarifying menu's "None of these": Rasa's two-stage fallback
+# takes out_of_scope as a "no".
+NONE_OF_THESE_PAYLOAD = "/out_of_scope"
+
 ROLE_SLOT = "role"
 CRISIS_FOLLOWUP_SLOT = "crisis_followup"
 

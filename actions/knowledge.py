@@ -86,6 +86,8 @@ class Part:
 class Topic:
     id: str
     title: str
+    # How a hedged answer names the question it answers: "If you're asking {asked_as}: ..."
+    asked_as: str
     reasons: Tuple[str, ...]
     answers: Mapping[str, Tuple[Part, ...]]  # reader -> parts
     # follow-up -> reader -> parts, where the topic words a follow-up its own way
@@ -277,6 +279,7 @@ def _load_topics(directory: Path) -> Dict[str, Topic]:
         topics[topic_id] = Topic(
             id=topic_id,
             title=_text(file, f"{where}.title", entry.get("title")),
+            asked_as=_text(file, f"{where}.asked_as", entry.get("asked_as")),
             reasons=tuple(reasons),
             answers=_by_reader(file, f"{where}.answer", entry.get("answer"), POINT_IDS, forbidden),
             followups={

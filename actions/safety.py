@@ -20,6 +20,7 @@ from actions.base import (
     CRISIS_FOLLOWUP_SLOT,
     HANDOFF,
     MISCONDUCT,
+    NONE_OF_THESE_PAYLOAD,
     OUT_OF_SCOPE,
     Reply,
     ReplyAction,
@@ -28,8 +29,6 @@ from actions.knowledge import KnowledgeBase, sources
 from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 
 THERAPIST = "therapist"
-# The payload of "None of these": Rasa's two-stage fallback takes out_of_scope as a "no".
-NONE_OF_THESE_PAYLOAD = "/out_of_scope"
 MOST_TOPICS_OFFERED = 3
 # Contact fields named in a sentence ("call ... email ... hours ...").
 SENTENCE_CONTACT_FIELDS = ("phone", "email", "hours")

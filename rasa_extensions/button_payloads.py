@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import FrozenSet
 
+from actions.base import NONE_OF_THESE_PAYLOAD
 from actions.knowledge import TOPICS
-from actions.safety import NONE_OF_THESE_PAYLOAD
 
 INTENT_PREFIX = "/"
 

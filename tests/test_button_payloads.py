@@ -3,7 +3,7 @@
 import pytest
 
 from actions.knowledge import TOPICS
-from actions.safety import NONE_OF_THESE_PAYLOAD
+from actions.base import NONE_OF_THESE_PAYLOAD
 from rasa_extensions.button_payloads import as_user_text, offered_payloads
 from rasa_extensions.channel import BadRequest, parse_request
 

@@ -1,5 +1,6 @@
 """Free-form follow-ups ("what else should I weigh up?", "but she's offering a
 discount"): answered for the previous topic, with that topic's reasons."""
+
 import pytest
 from conftest import custom_of, texts_of
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,8 +19,12 @@ async def reply_to(intent, topic, role, make_tracker, domain):
 
 @pytest.mark.parametrize("role", ["client", "therapist", None])
 @pytest.mark.parametrize("topic", TOPICS)
-async def test_a_free_form_followup_keeps_the_topic_and_gives_its_reasons(topic, role, make_tracker, domain):
-    other, other_texts, topic_slots = await reply_to("followup_other", topic, role, make_tracker, domain)
+async def test_a_free_form_followup_keeps_the_topic_and_gives_its_reasons(
+    topic, role, make_tracker, domain
+):
+    other, other_texts, topic_slots = await reply_to(
+        "followup_other", topic, role, make_tracker, domain
+    )
     why, why_texts, _ = await reply_to("followup_why", topic, role, make_tracker, domain)
 
     assert (other["kind"], other["topic"]) == ("answer", topic)
@@ -28,7 +33,9 @@ async def test_a_free_form_followup_keeps_the_topic_and_gives_its_reasons(topic,
 
 
 @pytest.mark.parametrize("role", ["client", "therapist", None])
-async def test_a_free_form_followup_about_romance_never_mentions_cooling_off(role, make_tracker, domain):
+async def test_a_free_form_followup_about_romance_never_mentions_cooling_off(
+    role, make_tracker, domain
+):
     custom, texts, _ = await reply_to("followup_other", "romance", role, make_tracker, domain)
     assert "cooling_off" not in custom["points"]
     assert "cooling" not in " ".join(texts).lower()

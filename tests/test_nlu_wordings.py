@@ -2,6 +2,7 @@
 (a formal register, British spelling, other words for the professional) and
 free-form follow-ups, instead of falling back to "I'm not sure I understood".
 None of these messages is a training example."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,10 +14,16 @@ WORDINGS = [
     ("Might it be acceptable for me to befriend my former counsellor?", "ask_friendship"),
     ("can me and my ex psychologist hang out now were done", "ask_friendship"),
     ("would it be wrong to go out with my old counsellor", "ask_romance"),
-    ("Is it ethical for a psychotherapist to become romantically involved with a former client?", "ask_romance"),
+    (
+        "Is it ethical for a psychotherapist to become romantically involved with a former client?",
+        "ask_romance",
+    ),
     ("can i give my counsellor a present at our final session", "ask_gifts"),
     ("I ran into my psychologist at the shops, what should I do?", "ask_chance_encounter"),
-    ("how long must i wait before i can keep in contact with my psychologist", "ask_waiting_period"),
+    (
+        "how long must i wait before i can keep in contact with my psychologist",
+        "ask_waiting_period",
+    ),
     ("can i invite my counsellor to my wedding", "ask_events"),
     ("As a psychotherapist, may I hire a former client to redecorate my office?", "ask_business"),
     ("what else should i bear in mind", "followup_other"),

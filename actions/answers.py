@@ -55,6 +55,11 @@ CALENDAR_DATE = re.compile(
 )
 
 
+def latest_intent(tracker: Tracker) -> str:
+    """The latest message's intent name; "" when it has none."""
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
 def answer_reply(kb: KnowledgeBase, topic: str, parts: Sequence[Part]) -> Reply:
     """A grounded answer: its text, and exactly the points that text uses."""
     points = points_used(parts)
@@ -94,8 +99,7 @@ class ActionAnswerTopic(ReplyAction):
         return "action_answer_topic"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = TOPIC_OF_INTENT.get(intent) or tracker.get_slot(TOPIC_SLOT)
+        topic = TOPIC_OF_INTENT.get(latest_intent(tracker)) or tracker.get_slot(TOPIC_SLOT)
         if topic not in kb.topics:
             return no_topic_reply(kb, reader)
 
@@ -167,8 +171,7 @@ class ActionAnswerFollowup(ReplyAction):
         topic = tracker.get_slot(TOPIC_SLOT)
         if topic not in kb.topics:
             return no_topic_reply(kb, reader)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        followup = FOLLOWUP_OF_INTENT.get(intent, "why")
+        followup = FOLLOWUP_OF_INTENT.get(latest_intent(tracker), "why")
         wording_topic = "romance" if is_romantic(tracker, topic) else topic
         parts = kb.followup(wording_topic, followup, reader)
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))

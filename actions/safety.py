@@ -7,7 +7,7 @@ clinic/clinic.yml; these actions only choose and assemble them.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Text
+from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
@@ -112,7 +112,7 @@ SOMEONE_ELSE = "someone_else"
 
 
 def crisis_situation(
-    kb: KnowledgeBase, text: str, families: Set[str] = frozenset()
+    kb: KnowledgeBase, text: str, families: AbstractSet[str] = frozenset()
 ) -> Optional[str]:
     """Violence at home or worry about someone else; None when the writer speaks of their own risk.
 

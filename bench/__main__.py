@@ -72,12 +72,14 @@ def measure(
         averages["before load"] = machine.load_average()
         loaded = load.run_load(running.url, args.conversations, args.turns, check, args.timeout)
         progress(
-            f"  {running.name}: {args.conversations} x {args.turns} turns in {loaded.wall_seconds:.1f} s, "
+            f"  {running.name}: {args.conversations} x {args.turns} turns "
+            f"in {loaded.wall_seconds:.1f} s, "
             f"{len(loaded.errors)} errors"
         )
         single = load.run_load(running.url, 1, args.single_turns, check, args.timeout)
         progress(
-            f"  {running.name}: one conversation of {args.single_turns} turns in {single.wall_seconds:.1f} s, "
+            f"  {running.name}: one conversation of {args.single_turns} turns "
+            f"in {single.wall_seconds:.1f} s, "
             f"{len(single.errors)} errors"
         )
         memory = machine.resident_mb(running.root_pids)

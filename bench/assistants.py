@@ -149,6 +149,10 @@ def _time_first_answer(started: float, url: str, check: load.BodyCheck) -> float
 
 def start_stock(log_dir: Path) -> Running:
     model = _newest_model(STOCK_DIR / "models")
+    if model is None:
+        raise FileNotFoundError(
+            f"No stock model in {STOCK_DIR / 'models'}: `rasa init` trained none."
+        )
     port = machine.free_port()
     command = [
         str(VENV_BIN / "rasa"),

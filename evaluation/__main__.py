@@ -80,7 +80,8 @@ def main(argv: Optional[list] = None) -> int:
     print(report.render(summary))
     print(
         f"\n{len(outcomes)} messages in {len(conversations)} conversations, "
-        f"{time.monotonic() - started:.0f} s. Misses: {paths['misses']}; figures: {paths['summary']}"
+        f"{time.monotonic() - started:.0f} s. Misses: {paths['misses']}; "
+        f"figures: {paths['summary']}"
     )
     for failure in failures:
         print(f"BELOW THRESHOLD: {failure}", file=sys.stderr)

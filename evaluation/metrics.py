@@ -115,7 +115,8 @@ def summarise(outcomes: List[Outcome], covered_topics: Sequence[str]) -> Dict[st
     counted = [o for o in outcomes if is_counted(o, covered_topics)]
     apart = [o for o in outcomes if not is_counted(o, covered_topics)]
     topics = sorted(
-        {o.turn.topic for o in counted if o.turn.kind == "answer"},
+        # Counted answers are about covered topics, so none is None.
+        {o.turn.topic for o in counted if o.turn.kind == "answer" and o.turn.topic is not None},
         key=lambda t: list(covered_topics).index(t),
     )
     return {

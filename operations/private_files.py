@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -24,7 +24,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def open_private(path: Path, mode: str = "ab") -> BinaryIO:
+def open_private(path: Path, mode: Literal["ab", "wb"] = "ab") -> BinaryIO:
     """Opens a binary file for writing ("ab" or "wb"), created 0600 in a 0700 folder."""
     if mode not in ("ab", "wb"):
         raise ValueError(f"open_private writes binary files; mode {mode!r} is not 'ab' or 'wb'")

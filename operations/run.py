@@ -16,9 +16,15 @@ from operations.processes import (
 )
 from project.paths import PROJECT_ROOT
 
-CURL_EXAMPLE = """curl -s -X POST {url}/webhooks/rest/webhook \\
-  -H 'Content-Type: application/json' \\
-  -d '{{"sender": "demo", "message": "Can I be friends with my therapist after therapy ends?", "metadata": {{"role": "client"}}}}'"""
+CURL_EXAMPLE = (
+    "curl -s -X POST {url}/webhooks/rest/webhook \\\n"
+    "  -H 'Content-Type: application/json' \\\n"
+    "  -d '"
+    '{{"sender": "demo", '
+    '"message": "Can I be friends with my therapist after therapy ends?", '
+    '"metadata": {{"role": "client"}}}}'
+    "'"
+)
 
 
 def main() -> int:
@@ -86,7 +92,8 @@ def main() -> int:
             for name, process in servers:
                 if process.poll() is not None:
                     print(
-                        f"The {name} stopped (exit code {process.returncode}); see {running.log_dir}/",
+                        f"The {name} stopped (exit code {process.returncode}); "
+                        f"see {running.log_dir}/",
                         file=sys.stderr,
                     )
                     return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import yaml
 from sqlalchemy.engine.url import URL, make_url
@@ -115,7 +115,9 @@ def tracker_db_url(
             else (DEFAULT_SQLITE_FILE if (dialect or "sqlite") == "sqlite" else None),
             query=dict(query or {}),
         )
-    overrides = {part: env(name) for part, name in DB_PARTS.items() if env(name)}
+    overrides: Dict[str, Union[str, int]] = {
+        part: value for part, name in DB_PARTS.items() if (value := env(name))
+    }
     if overrides and not whole:
         if "port" in overrides:
             overrides["port"] = int(overrides["port"])

@@ -36,7 +36,22 @@ import functools
 import itertools
 import json
 import logging
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Text, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    ContextManager,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Text,
+    Tuple,
+    Type,
+)
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -47,6 +62,12 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
 from rasa_extensions import erasure
+
+if TYPE_CHECKING:
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.shared.core.domain import Domain
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -321,8 +342,8 @@ def create_session_index(engine: Any, table: sa.Table) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _event_classes() -> Dict[Text, type]:
-    classes: Dict[Text, type] = {}
+def _event_classes() -> Dict[Text, Type[Event]]:
+    classes: Dict[Text, Type[Event]] = {}
     for cls in all_subclasses(Event):
         classes.setdefault(cls.type_name, cls)  # the first match, as Rasa resolves it
     return classes
@@ -333,7 +354,8 @@ def deserialise_events(serialised: List[Dict[Text, Any]]) -> List[Event]:
     subclasses for every event (a third of the cost of loading a tracker)."""
     events = []
     for data in serialised:
-        cls = _event_classes().get(data.get("event"))
+        type_name = data.get("event")
+        cls = _event_classes().get(type_name) if type_name is not None else None
         event = cls._from_parameters(data) if cls else Event.from_parameters(data)
         if event:
             events.append(event)
@@ -379,6 +401,16 @@ class BoundedHistoryMixin:
     which events are written (`_additional_events`) and that they are written
     in one statement (`save`), nothing else."""
 
+    if TYPE_CHECKING:
+        # What SQLTrackerStore (Rasa 3.6.21) gives the class this mixin is used in.
+        engine: Engine
+        event_broker: Optional[EventBroker]
+        domain: Domain
+        SQLEvent: Any  # the events table's declarative class
+        session_scope: Callable[[], ContextManager[Session]]
+        init_tracker: Callable[[Text], DialogueStateTracker]
+        _stream_new_events: Callable[[EventBroker, List[Event], Text], Awaitable[None]]
+
     def __init__(
         self,
         *args: Any,
@@ -397,10 +429,9 @@ class BoundedHistoryMixin:
         """Creates the events table's index on (conversation, event type) and
         the erasure markers' table (rasa_extensions.erasure); for stores that create
         their tables later, call it again then."""
-        store: SQLTrackerStore = self  # type: ignore[assignment]
         try:
-            create_session_index(store.engine, store.SQLEvent.__table__)
-            erasure.create_table(store.engine)  # read by every save
+            create_session_index(self.engine, self.SQLEvent.__table__)
+            erasure.create_table(self.engine)  # read by every save
         except sa.exc.SQLAlchemyError:
             pass  # no database yet: the store says so itself
 
@@ -408,14 +439,14 @@ class BoundedHistoryMixin:
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
+            # super() is the store class after this mixin, which mypy cannot see.
             return await super()._retrieve(sender_id, True)  # type: ignore[misc]
-        store: SQLTrackerStore = self  # type: ignore[assignment]
-        queries = session_queries(store.SQLEvent.__table__)
-        with store.session_scope() as session:
+        queries = session_queries(self.SQLEvent.__table__)
+        with self.session_scope() as session:
             connection = session.connection()
             sender = {"sender_id": sender_id}
             first_id, state = self._window_of(connection, queries, sender)
-            if first_id is None or not store.domain:
+            if first_id is None or not self.domain:
                 return None
             if first_id:
                 window = {"first_id": first_id, "state_ids": [r.id for r in state]}
@@ -425,7 +456,7 @@ class BoundedHistoryMixin:
             events = [json.loads(text) for text in data]
 
         tracker = DialogueStateTracker.from_events(
-            sender_id, deserialise_events(events), store.domain.slots
+            sender_id, deserialise_events(events), self.domain.slots
         )
         setattr(tracker, LOADED_EVENTS_ATTRIBUTE, len(tracker.events))
         return tracker
@@ -457,9 +488,8 @@ class BoundedHistoryMixin:
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, with one INSERT for all the new events rather
         than an ORM object each (a third of the cost of a save)."""
-        store: SQLTrackerStore = self  # type: ignore[assignment]
-        await store.stream_events(tracker)
-        with store.session_scope() as session:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
             rows = [
                 event_row(tracker.sender_id, event)
                 for event in self._additional_events(session, tracker)
@@ -467,7 +497,7 @@ class BoundedHistoryMixin:
             if rows:
                 # Leaves out what an erasure covers, even one racing this save.
                 erasure.insert_events(
-                    session.connection(), store.SQLEvent.__table__, tracker.sender_id, rows
+                    session.connection(), self.SQLEvent.__table__, tracker.sender_id, rows
                 )
             session.commit()
 
@@ -508,7 +538,7 @@ class BoundedHistoryMixin:
     ) -> Optional[int]:
         """How many of the tracker's events come up to the conversation's last
         stored event: 0 if none is stored, None if the tracker lacks it."""
-        queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
+        queries = session_queries(self.SQLEvent.__table__)
         last = session.connection().execute(queries.last, {"sender_id": tracker.sender_id}).scalar()
         if last is None:
             return 0
@@ -524,7 +554,7 @@ class BoundedHistoryMixin:
         """How many of the tracker's events come up to the latest of them among
         the conversation's recent stored events (another writer added the
         newest); None if none of them is there."""
-        queries = session_queries(self.SQLEvent.__table__)  # type: ignore[attr-defined]
+        queries = session_queries(self.SQLEvent.__table__)
         limit = len(tracker.events) + self.listing_rows
         recent = (
             session.connection()
@@ -542,27 +572,22 @@ class BoundedHistoryMixin:
     ) -> DialogueStateTracker:
         """Rasa 3.6's TrackerStore.create_tracker, marking the new tracker as
         holding no stored event, so that its save knows all its events are new."""
-        store: SQLTrackerStore = self  # type: ignore[assignment]
-        tracker = store.init_tracker(sender_id)
+        tracker = self.init_tracker(sender_id)
         setattr(tracker, LOADED_EVENTS_ATTRIBUTE, 0)
         if append_action_listen:
             tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-        await store.save(tracker)
+        await self.save(tracker)
         return tracker
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Publishes the events `save` is about to append, and only those
         (Rasa's way compares lengths with a freshly loaded tracker)."""
-        if self.event_broker is None:  # type: ignore[attr-defined]
-            await super().stream_events(tracker)  # type: ignore[misc]
+        if self.event_broker is None:
+            await super().stream_events(tracker)  # type: ignore[misc]  # as in _retrieve
             return
-        with self.session_scope() as session:  # type: ignore[attr-defined]
+        with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
-        await self._stream_new_events(  # type: ignore[attr-defined]
-            self.event_broker,
-            new_events,
-            tracker.sender_id,  # type: ignore[attr-defined]
-        )
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
 
 class BoundedSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):

@@ -139,7 +139,8 @@ def parse_sender(value: Any) -> str:
 
 
 def parse_metadata(value: Any) -> Dict[str, Any]:
-    """Only the reader's role and a feedback vote are kept: anything else would be stored unasked."""
+    """Only the reader's role and a feedback vote are kept: anything else would be stored
+    unasked."""
     if value is None:
         return {}
     if not isinstance(value, dict):

@@ -90,4 +90,4 @@ def dependency_order(schema: Any, targets: Sequence[Text]) -> List[Step]:
 
 def install() -> None:
     """Makes the Rasa server's MessageProcessor load models with this runner."""
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner

@@ -17,7 +17,8 @@ the body. No Sanic method is replaced; tests/test_http_guard.py fails if Sanic m
 dispatch or changes its version.
 
 Both servers install it explicitly: the Rasa server from its REST channel
-(rasa_extensions.channel), the action server from the rasa-sdk plugin hook (rasa_sdk_plugins.action_server).
+(rasa_extensions.channel), the action server from the rasa-sdk plugin hook
+(rasa_sdk_plugins.action_server).
 """
 
 from __future__ import annotations

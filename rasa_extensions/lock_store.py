@@ -282,6 +282,7 @@ def check_locks_are_shared(tracker_store: Any, lock_store: Any) -> None:
     raise LocksNotShared(
         f"Conversations are kept in the shared database {store_name}, but the locks that keep "
         "one conversation's messages in order are kept in this server's memory (the endpoints "
-        "file has no lock_store). Add `lock_store: type: rasa_extensions.lock_store.AtomicRedisLockStore` "
-        "with the Redis server's url, port and password to the endpoints file (docs/deploy.md)."
+        "file has no lock_store). Add "
+        "`lock_store: type: rasa_extensions.lock_store.AtomicRedisLockStore` with the Redis "
+        "server's url, port and password to the endpoints file (docs/deploy.md)."
     )

@@ -220,7 +220,7 @@ async def test_a_followup_with_no_topic_asks_which_situation(make_tracker, dispa
 
 async def test_the_first_reply_says_what_the_assistant_is_not(make_tracker, dispatcher, domain):
     tracker = make_tracker("x", intent="ask_friendship", role="client", first_reply=True)
-    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first = texts_of(dispatcher)[0]
     assert (
         "not a therapist" in first and "not a crisis service" in first and "legal advice" in first

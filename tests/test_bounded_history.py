@@ -575,15 +575,15 @@ async def test_a_long_session_is_not_listed_whole_and_loads_the_same(tmp_path):
         )
         listings = []
         listing = session_queries(short.SQLEvent.__table__).listing
-        sa_event.listen(
-            short.engine,
-            "before_cursor_execute",
-            lambda conn, cursor, statement, *args: (
+
+        # The defaults bind this iteration's store and list.
+        def record_listing(
+            conn, cursor, statement, *args, listings=listings, listing=listing, short=short
+        ):
+            if statement == str(listing.compile(short.engine)):
                 listings.append(statement)
-                if statement == str(listing.compile(short.engine))
-                else None
-            ),
-        )
+
+        sa_event.listen(short.engine, "before_cursor_execute", record_listing)
         whole = BoundedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db), history_turns=TURNS)
         loaded, expected = await short.retrieve(SENDER), await whole.retrieve(SENDER)
 

@@ -53,7 +53,8 @@ def test_the_sets_are_big_enough_and_apart():
 
 
 def training_examples() -> List[tuple]:
-    """(intent, text) for every example in data/nlu, entity annotations removed, as Rasa reads them."""
+    """(intent, text) for every example in data/nlu, entity annotations removed, as Rasa reads
+    them."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
@@ -295,8 +296,12 @@ async def intents_of(agent, texts: List[str]) -> List[str]:
 async def test_the_nlu_catches_every_crisis_and_few_others(agent):
     crisis_intents = await intents_of(agent, CRISIS)
     other_intents = await intents_of(agent, NOT_CRISIS)
-    missed = [text for text, intent in zip(CRISIS, crisis_intents) if intent != "crisis"]
-    false_alarms = [text for text, intent in zip(NOT_CRISIS, other_intents) if intent == "crisis"]
+    missed = [
+        text for text, intent in zip(CRISIS, crisis_intents, strict=True) if intent != "crisis"
+    ]
+    false_alarms = [
+        text for text, intent in zip(NOT_CRISIS, other_intents, strict=True) if intent == "crisis"
+    ]
 
     print(f"\ncrisis caught {len(CRISIS) - len(missed)}/{len(CRISIS)}")
     print(f"false positives {len(false_alarms)}/{len(NOT_CRISIS)}")

@@ -51,7 +51,8 @@ def make_store(db_file: str) -> ResilientSQLTrackerStore:
 def stored_texts(db_file: str, sender: str = SENDER) -> List[str]:
     with sqlite3.connect(db_file) as connection:
         rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name IN ('user', 'bot') ORDER BY id",
+            "SELECT data FROM events "
+            "WHERE sender_id = ? AND type_name IN ('user', 'bot') ORDER BY id",
             (sender,),
         ).fetchall()
     return [json.loads(data)["text"] for (data,) in rows]

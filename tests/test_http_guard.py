@@ -38,7 +38,9 @@ def test_sanic_dispatches_the_request_signal_before_it_reads_the_body_framing():
 
 def request_with(*lines: str, max_size: int = 1000) -> SimpleNamespace:
     head = "\r\n".join(("POST /webhook HTTP/1.1", "Host: x", *lines)).encode()
-    headers = Header([(n.strip().lower(), v.lstrip()) for n, v in (l.split(":", 1) for l in lines)])
+    headers = Header(
+        [(n.strip().lower(), v.lstrip()) for n, v in (line.split(":", 1) for line in lines)]
+    )
     app = SimpleNamespace(config=SimpleNamespace(REQUEST_MAX_SIZE=max_size))
     return SimpleNamespace(head=head, headers=headers, app=app)
 

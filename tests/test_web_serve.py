@@ -49,9 +49,11 @@ def port() -> Iterator[int]:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"web/serve.py did not start: {process.stderr.read()!r}")
+                    raise RuntimeError(
+                        f"web/serve.py did not start: {process.stderr.read()!r}"
+                    ) from error
                 time.sleep(0.1)
         yield port
     finally:

@@ -52,11 +52,11 @@ class CrisisMatcher:
         self.harmless = harmless
         # Patterns compare hashes of lower-cased words and lemmas, which are the
         # same in every vocabulary, so the matchers need not share SpacyNLP's.
-        vocab = Vocab()
-        self._crisis = Matcher(vocab, validate=True)
+        self._vocab = Vocab()
+        self._crisis = Matcher(self._vocab, validate=True)
         for family in families:
             _add(self._crisis, family, source)
-        self._harmless = Matcher(vocab, validate=True)
+        self._harmless = Matcher(self._vocab, validate=True)
         _add(self._harmless, harmless, source)
 
     @classmethod
@@ -75,7 +75,7 @@ class CrisisMatcher:
         """The crisis matches in `doc` that no harmless idiom contains."""
         harmless_spans = [(start, end) for _, start, end in self._harmless(doc)]
         return [
-            CrisisMatch(self._crisis.vocab.strings[key], start, end, doc[start:end].text)
+            CrisisMatch(self._vocab.strings[key], start, end, doc[start:end].text)
             for key, start, end in self._crisis(doc)
             if not any(h_start <= start and end <= h_end for h_start, h_end in harmless_spans)
         ]

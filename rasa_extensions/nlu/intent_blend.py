@@ -51,8 +51,8 @@ class BlendedIntentClassifier(LogisticRegressionClassifier):
         if not featured:
             return messages
         probabilities = self.clf.predict_proba(self._create_X(featured))
-        for message, row in zip(featured, probabilities):
-            regression = dict(zip(self.clf.classes_, row))
+        for message, row in zip(featured, probabilities, strict=True):
+            regression = dict(zip(self.clf.classes_, row, strict=True))
             ranking = blend(ranking_of(message), regression, self.config[DIET_WEIGHT_KEY])
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]

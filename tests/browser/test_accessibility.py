@@ -12,10 +12,18 @@ pytestmark = pytest.mark.browser
 # Every element with text of its own: its colour against what lies behind it.
 CONTRAST_JS = """
 root => {
-  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const parse = c => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
   const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]));
-  const lum = rgb => { const l = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-                       return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+  const lum = rgb => {
+    const linear = rgb.map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  };
   const background = node => {
     const layers = [];
     for (let n = node; n; n = n.parentElement) {
@@ -32,7 +40,10 @@ root => {
     const bg = background(node);
     const fg = over(parse(style.color), bg);
     const [a, b] = [lum(fg), lum(bg)];
-    results.push({text: node.textContent.trim().slice(0, 40), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)});
+    results.push({
+      text: node.textContent.trim().slice(0, 40),
+      ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    });
   }
   return results;
 }

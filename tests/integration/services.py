@@ -143,7 +143,8 @@ class Redis:
     def lock_store(self) -> dict:
         """The endpoints.yml `lock_store` entry for this server.
 
-        Rasa's own `type: redis` store is not atomic across replicas (rasa_extensions/lock_store.py).
+        Rasa's own `type: redis` store is not atomic across replicas
+        (rasa_extensions/lock_store.py).
         """
         return {
             "type": "rasa_extensions.lock_store.AtomicRedisLockStore",

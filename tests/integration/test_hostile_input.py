@@ -54,7 +54,8 @@ ANSWERED_REQUESTS = {
     ),
     "HTML and script in the text": as_json(
         sender=SENDER,
-        message="<script>alert(1)</script><img src=x onerror=alert(2)> can i be friends with my therapist?",
+        message="<script>alert(1)</script><img src=x onerror=alert(2)> "
+        "can i be friends with my therapist?",
     ),
     "lone surrogates": b'{"sender": "' + SENDER.encode() + b'", "message": "hello \\ud800 there"}',
 }

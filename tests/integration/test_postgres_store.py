@@ -101,7 +101,8 @@ async def test_a_long_session_loads_its_recent_turns_and_state(store_url):
     from rasa.shared.core.events import BotUttered, SlotSet
 
     domain = Domain.from_yaml(
-        'version: "3.1"\nslots:\n  topic: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n'
+        'version: "3.1"\nslots:\n'
+        "  topic: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n"
         "  role: {type: text, influence_conversation: false, mappings: [{type: custom}]}\n"
     )
     tracker = DialogueStateTracker("pg-long", domain.slots)

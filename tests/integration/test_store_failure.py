@@ -36,7 +36,8 @@ def user_messages(url: str, sender: str):
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text(
-                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+                    "SELECT data FROM events "
+                    "WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
                 ),
                 {"s": sender},
             ).fetchall()

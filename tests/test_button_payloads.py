@@ -2,8 +2,8 @@
 
 import pytest
 
-from actions.knowledge import TOPICS
 from actions.base import NONE_OF_THESE_PAYLOAD
+from actions.knowledge import TOPICS
 from rasa_extensions.button_payloads import as_user_text, offered_payloads
 from rasa_extensions.channel import BadRequest, parse_request
 

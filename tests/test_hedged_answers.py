@@ -24,7 +24,9 @@ def buttons_of(dispatcher):
 
 
 async def test_an_unsure_answer_names_the_question_and_offers_the_others(dispatcher, domain):
-    tracker = tracker_ranked(("ask_friendship", 0.48), ("ask_social_media", 0.21), ("ask_events", 0.1))
+    tracker = tracker_ranked(
+        ("ask_friendship", 0.48), ("ask_social_media", 0.21), ("ask_events", 0.1)
+    )
 
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
 
@@ -54,14 +56,14 @@ async def test_a_sure_answer_is_plain(dispatcher, domain):
 
 async def test_a_hedged_romance_answer_keeps_the_romance_wording(dispatcher, domain):
     tracker = tracker_ranked(
-        ("ask_friendship", 0.45), ("ask_romance", 0.4), text="could we go out sometime, like on a date"
+        ("ask_friendship", 0.45),
+        ("ask_romance", 0.4),
+        text="could we go out sometime, like on a date",
     )
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     custom = custom_of(dispatcher)
     assert custom["topic"] == "romance" and "cooling_off" not in custom["points"]
-    assert texts_of(dispatcher)[0].startswith(
-        f"If you're asking {KB.topics['romance'].asked_as}: "
-    )
+    assert texts_of(dispatcher)[0].startswith(f"If you're asking {KB.topics['romance'].asked_as}: ")
     assert "romance" not in custom["other_topics"]
 
 

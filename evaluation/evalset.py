@@ -128,5 +128,13 @@ def all_turns(conversations: List[Conversation]) -> List[Turn]:
     return [turn for conversation in conversations for turn in conversation.turns]
 
 
-def load_thresholds(path: Path = THRESHOLDS_FILE) -> Dict[str, Dict[str, float]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["thresholds"]
+# The sections of thresholds.yml: the targets the assistant is held to (`make eval`), and
+# the floor below which the build fails (`make test`), today's figures less a margin.
+TARGETS = "thresholds"
+GATE = "gate"
+
+
+def load_thresholds(
+    section: str = TARGETS, path: Path = THRESHOLDS_FILE
+) -> Dict[str, Dict[str, float]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))[section]

@@ -118,10 +118,18 @@ def test_the_dialogues_follow_up_on_their_answers():
     assert len(romance_wait) >= 3
 
 
-def test_the_thresholds_name_overall_figures():
+@pytest.mark.parametrize("section", [evalset.TARGETS, evalset.GATE])
+def test_the_thresholds_name_overall_figures(section):
     names = {figure.name for figure in metrics.FIGURES}
-    for name, limit in evalset.load_thresholds().items():
+    for name, limit in evalset.load_thresholds(section).items():
         assert name in names and set(limit) <= {"min", "max"} and limit
+
+
+def test_the_builds_floor_bounds_every_target_the_same_way():
+    targets, gate = evalset.load_thresholds(), evalset.load_thresholds(evalset.GATE)
+    assert {name: set(limit) for name, limit in gate.items()} == {
+        name: set(limit) for name, limit in targets.items()
+    }
 
 
 # The harness's own logic, on replies shaped as the REST channel sends them.

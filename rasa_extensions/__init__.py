@@ -26,11 +26,14 @@ Through Rasa's own extension points (named in the configuration, nothing replace
    conversation ids (conversation_ids) and never logs what people write.
 7. tracker_store (endpoints.yml): SQL store that logs and retries failed saves,
    loads only recent turns (bounded_history), honours erasures (erasure) and
-   tunes SQLite (sqlite_engine). lock_store: an atomic Redis lock store (replicas).
+   tunes SQLite (sqlite_engine), with PostgreSQL time limits (postgres_timeouts).
+   lock_store: an atomic Redis lock store whose tickets come from a counter and are
+   renewed while their holder lives (it overrides LockStore.lock()); a server on
+   PostgreSQL refuses to start without it.
 8. nlu/ (config.yml): SpacyNLP loading its model once per process with the entity
    recogniser where config.yml says (it takes over the recipe's name `SpacyNLP`),
    DIET loaded without Rasa's one training step, the intent blend, the DATE
-   extractor and the crisis detector.
+   extractor, the crisis detector and the "Was this helpful?" feedback intent.
 
 The action server (rasa-sdk) is hardened separately, by rasa_sdk_plugins/.
 

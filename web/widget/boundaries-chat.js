@@ -958,8 +958,8 @@
     box.setAttribute("aria-labelledby", boxId + "-q");
     var question = el("p", "bc-feedback-question", "Was this helpful?");
     question.id = boxId + "-q";
-    var yes = button("bc-quick bc-feedback-vote", "Yes");
-    var no = button("bc-quick bc-feedback-vote", "No");
+    var yes = button("bc-pill bc-feedback-vote", "Yes");
+    var no = button("bc-pill bc-feedback-vote", "No");
     yes.addEventListener("click", function () {
       self.sendFeedback(box, Object.assign({ vote: "yes" }, vote), "");
     });
@@ -981,7 +981,7 @@
     note.id = boxId + "-note";
     note.rows = 2;
     note.maxLength = 1000;
-    var submit = button("bc-quick bc-feedback-send", "Send feedback");
+    var submit = button("bc-pill bc-feedback-send", "Send feedback");
     submit.type = "submit";
     form.addEventListener("submit", function (event) {
       event.preventDefault();

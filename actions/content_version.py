@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from project.paths import PROJECT_ROOT
+
 CONTENT_FOLDERS = ("knowledge", "clinic")
 
 

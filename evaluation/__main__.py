@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from evaluation import client, evalset, metrics, report
+from project import settings
 
 RESULTS_DIR = evalset.PROJECT_ROOT / "results" / "eval"
-# Variables that would point the servers at another tracker store than the run's own.
-STORE_VARIABLES = ("DB_DIALECT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
 
 
 def free_port() -> int:
@@ -38,8 +37,8 @@ def assistant(model: Optional[Path]) -> Iterator[str]:
     from operations import processes
 
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as scratch:
-        env = {name: "" for name in STORE_VARIABLES}
-        env["TRACKER_DB_URL"] = f"sqlite:///{Path(scratch) / 'tracker.db'}"
+        env = {name: "" for name in settings.STORE_VARIABLES}
+        env[settings.TRACKER_DB_URL] = f"sqlite:///{Path(scratch) / 'tracker.db'}"
         with processes.start_assistant(
             rasa_port=free_port(),
             action_port=free_port(),

@@ -37,6 +37,8 @@ DB_PARTS = {
     "username": "DB_USER",
     "password": "DB_PASSWORD",
 }
+# Every variable that points the servers and tools at a tracker database.
+STORE_VARIABLES = (TRACKER_DB_URL, *DB_PARTS.values())
 
 
 def env(name: str) -> Optional[str]:

@@ -11,12 +11,21 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
+from project import settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
     return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture
+def no_store_variables(monkeypatch) -> None:
+    """No variable of the environment points the code at another tracker database."""
+    for name in settings.STORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -26,17 +26,8 @@ SENDER = "6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a5b"
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in (
-        "TRACKER_DB_URL",
-        "DB_DIALECT",
-        "DB_HOST",
-        "DB_PORT",
-        "DB_NAME",
-        "DB_USER",
-        "DB_PASSWORD",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def clean_environment(no_store_variables):
+    """Each test names its own store, whatever this machine's environment says."""
 
 
 @pytest.fixture

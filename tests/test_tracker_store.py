@@ -28,17 +28,8 @@ DOMAIN = Domain.from_dict(
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    for name in (
-        "TRACKER_DB_URL",
-        "DB_DIALECT",
-        "DB_HOST",
-        "DB_PORT",
-        "DB_NAME",
-        "DB_USER",
-        "DB_PASSWORD",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def clean_environment(no_store_variables):
+    """Each test names its own store, whatever this machine's environment says."""
 
 
 @pytest.fixture

@@ -20,19 +20,11 @@ import sqlalchemy as sa
 import yaml
 
 from operations.retention import forget_conversation
+from project import settings
 from tests.insights_report import fixture_store
 from tests.insights_report.fixture_store import EXPECTED, PLANTED, PROJECT_ROOT
 
-ENV_KEYS = (
-    "TRACKER_DB_URL",
-    "DB_DIALECT",
-    "DB_HOST",
-    "DB_PORT",
-    "DB_NAME",
-    "DB_USER",
-    "DB_PASSWORD",
-    "RETENTION_DAYS",
-)
+ENV_KEYS = (*settings.STORE_VARIABLES, "RETENTION_DAYS")
 
 
 def endpoints_for(db: Path, folder: Path) -> Path:

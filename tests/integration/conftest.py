@@ -19,20 +19,13 @@ import pytest
 import requests
 
 from operations import processes
+from project import settings
 from tests.integration import services
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FRIENDSHIP_QUESTION = "can i be friends with my therapist after therapy ends"
 # Variables that would point the servers somewhere else than the test's store.
-STORE_VARIABLES = (
-    "TRACKER_DB_URL",
-    "DB_DIALECT",
-    "DB_HOST",
-    "DB_PORT",
-    "DB_NAME",
-    "DB_USER",
-    "DB_PASSWORD",
-)
+STORE_VARIABLES = settings.STORE_VARIABLES
 
 
 def model_path() -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence, Text, Tuple
+from typing import Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -85,11 +85,32 @@ def time_mention(tracker: Tracker, kb: KnowledgeBase, when: Optional[str]) -> Tu
 
 def no_topic_reply(kb: KnowledgeBase, reader: str) -> Reply:
     """A follow-up with nothing to follow: ask which situation it is about."""
-    buttons = [
-        {"title": kb.topics[topic].title, "payload": f"/ask_{topic}"}
-        for topic in kb.words("no_topic", "topics")
-    ]
+    buttons = topic_buttons(kb, kb.words("no_topic", "topics"))
     return Reply(kind=CLARIFY, texts=[kb.text("no_topic", reader)], buttons=buttons)
+
+
+def topic_buttons(kb: KnowledgeBase, topics: Sequence[str]) -> List[Dict[str, str]]:
+    """A button for each topic, its payload the topic's intent."""
+    return [{"title": kb.topics[topic].title, "payload": f"/ask_{topic}"} for topic in topics]
+
+
+def choice_buttons(kb: KnowledgeBase, reader: str, topics: Sequence[str]) -> List[Dict[str, str]]:
+    """The topics' buttons, then "None of these"."""
+    none_of_these = {
+        "title": kb.reader_text(reader, "clarify", "none_of_these"),
+        "payload": NONE_OF_THESE_PAYLOAD,
+    }
+    return [*topic_buttons(kb, topics), none_of_these]
+
+
+def ranked_topics(tracker: Tracker) -> List[Tuple[str, float]]:
+    """The topics of the latest message's ask_* intents, with their confidence, best first."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    return [
+        (TOPIC_OF_INTENT[entry["name"]], float(entry.get("confidence") or 0.0))
+        for entry in ranking
+        if entry.get("name") in TOPIC_OF_INTENT
+    ]
 
 
 class ActionAnswerTopic(ReplyAction):
@@ -124,12 +145,7 @@ def other_readings(tracker: Tracker, topic: str) -> Optional[List[str]]:
     confidence = (latest.get("intent") or {}).get("confidence")
     if (latest.get("intent") or {}).get("name") not in TOPIC_OF_INTENT or confidence is None:
         return None
-    ranked = [
-        (TOPIC_OF_INTENT[entry["name"]], float(entry.get("confidence") or 0.0))
-        for entry in latest.get("intent_ranking") or []
-        if entry.get("name") in TOPIC_OF_INTENT
-    ]
-    others = [(other, score) for other, score in ranked if other != topic]
+    others = [(other, score) for other, score in ranked_topics(tracker) if other != topic]
     close = any(score >= confidence - CLOSE_MARGIN for _, score in others)
     if confidence >= SURE_CONFIDENCE and not close:
         return None
@@ -139,18 +155,11 @@ def other_readings(tracker: Tracker, topic: str) -> Optional[List[str]]:
 def hedged(kb: KnowledgeBase, reader: str, reply: Reply, topic: str, others: List[str]) -> Reply:
     """The answer, saying which question it answers, then buttons for the other readings."""
     intro = kb.text("hedge", "intro").format(asked_as=kb.topics[topic].asked_as)
-    buttons = [{"title": kb.topics[other].title, "payload": f"/ask_{other}"} for other in others]
-    buttons.append(
-        {
-            "title": kb.reader_text(reader, "clarify", "none_of_these"),
-            "payload": NONE_OF_THESE_PAYLOAD,
-        }
-    )
     return Reply(
         kind=reply.kind,
         texts=[f"{intro} {reply.texts[0]}", kb.reader_text(reader, "hedge", "others")],
         custom={**reply.custom, "hedged": True, "other_topics": others},
-        buttons=buttons,
+        buttons=choice_buttons(kb, reader, others),
         events=reply.events,
     )
 

@@ -12,7 +12,7 @@ from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, T
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
-from actions.answers import TOPIC_OF_INTENT
+from actions.answers import choice_buttons, ranked_topics
 from actions.base import (
     ANSWER,
     CLARIFY,
@@ -20,7 +20,6 @@ from actions.base import (
     CRISIS_FOLLOWUP_SLOT,
     HANDOFF,
     MISCONDUCT,
-    NONE_OF_THESE_PAYLOAD,
     OUT_OF_SCOPE,
     Reply,
     ReplyAction,
@@ -299,25 +298,17 @@ class ActionDefaultAskAffirmation(ReplyAction):
         if len(topics) < 2:
             defaults = kb.words("no_topic", "topics")
             topics += [t for t in defaults if t not in topics][: MOST_TOPICS_OFFERED - len(topics)]
-        buttons = [{"title": kb.topics[t].title, "payload": f"/ask_{t}"} for t in topics]
-        buttons.append(
-            {
-                "title": kb.reader_text(reader, "clarify", "none_of_these"),
-                "payload": NONE_OF_THESE_PAYLOAD,
-            }
-        )
         return Reply(
             kind=CLARIFY,
             texts=[kb.reader_text(reader, "clarify", "affirm")],
             custom={"topics": topics},
-            buttons=buttons,
+            buttons=choice_buttons(kb, reader, topics),
         )
 
 
 def likeliest_topics(tracker: Tracker) -> List[str]:
     """The topics of the best-ranked ask_* intents of the latest message."""
-    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-    topics = [TOPIC_OF_INTENT[r["name"]] for r in ranking if r.get("name") in TOPIC_OF_INTENT]
+    topics = [topic for topic, _ in ranked_topics(tracker)]
     return list(dict.fromkeys(topics))[:MOST_TOPICS_OFFERED]
 
 

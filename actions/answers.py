@@ -14,10 +14,14 @@ from actions.knowledge import (
     KnowledgeBase,
     Part,
     compose,
+    for_regions,
     points_used,
     sources,
 )
+from actions.phase import question_phase, remember_phase
+from actions.regions import reader_regions
 from actions.romance_context import is_romantic
+from actions.sources import chips, codes_used
 
 TOPIC_SLOT = "topic"
 TOPIC_OF_INTENT = {f"ask_{topic}": topic for topic in TOPICS}
@@ -60,13 +64,24 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
-def answer_reply(kb: KnowledgeBase, topic: str, parts: Sequence[Part]) -> Reply:
-    """A grounded answer: its text, and exactly the points that text uses."""
+def answer_reply(
+    kb: KnowledgeBase, topic: str, parts: Sequence[Part], regions: Sequence[str]
+) -> Reply:
+    """A grounded answer for readers in `regions`: its text, and exactly the
+    document's points and the code sections and clinic policies that text uses."""
+    parts = for_regions(parts, regions)
     points = points_used(parts)
+    codes = codes_used(parts)
     return Reply(
         kind=ANSWER,
         texts=[compose(parts)],
-        custom={"topic": topic, "points": points, "sources": sources(kb, points)},
+        custom={
+            "topic": topic,
+            "points": points,
+            "codes": codes,
+            "sources": sources(kb, points),
+            "code_sources": chips(kb.sources, codes),
+        },
         events=[SlotSet(TOPIC_SLOT, topic)],
     )
 
@@ -131,10 +146,11 @@ class ActionAnswerTopic(ReplyAction):
             topic = "romance"
             parts = kb.followup(topic, followup, reader) if followup else kb.answer(topic, reader)
         else:
-            parts = kb.answer(topic, reader)
+            parts = kb.answer(topic, reader, question_phase(tracker))
 
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
-        reply = answer_reply(kb, topic, mention + parts)
+        reply = answer_reply(kb, topic, mention + parts, reader_regions(tracker))
+        reply.events.extend(remember_phase(tracker))
         others = other_readings(tracker, topic)
         return reply if others is None else hedged(kb, reader, reply, topic, others)
 
@@ -184,4 +200,4 @@ class ActionAnswerFollowup(ReplyAction):
         wording_topic = "romance" if is_romantic(tracker, topic) else topic
         parts = kb.followup(wording_topic, followup, reader)
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
-        return answer_reply(kb, topic, mention + parts)
+        return answer_reply(kb, topic, mention + parts, reader_regions(tracker))

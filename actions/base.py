@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content_version import content_version
 from actions.knowledge import ANY_ROLE, ROLES, KnowledgeBase, knowledge_base
+from actions.regions import remember_region
 
 # The kinds of reply of the contract (docs/contract.md, section 4).
 ANSWER = "answer"
@@ -111,6 +112,7 @@ class ReplyAction(Action, abc.ABC):
             texts.insert(0, kb.text("disclaimer", reader))
         if reader in ROLES and tracker.get_slot(ROLE_SLOT) != reader:
             events.append(SlotSet(ROLE_SLOT, reader))
+        events.extend(remember_region(tracker))
 
         for index, text in enumerate(texts):
             last = index == len(texts) - 1

@@ -9,16 +9,22 @@ with an error that names the file and the entry.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence, Tuple
 
+from actions.sources import Source, clinic_policies, load_codes
 from project.paths import PROJECT_ROOT
 from project.yaml_files import ConfigFileError, load_mapping
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DOCUMENT_FILE = "post-therapy-relationships.md"
+# Topic answers: after therapy, and during it (contract, section 2).
+TOPIC_FILES = ("topics.yml",)
+CODES_DIR = "codes"
+# Regions a part may be limited to (a part without `regions` is for every reader).
+REGIONS = ("United States", "United Kingdom")
 
 # Fixed by the contract (docs/contract.md, sections 1-3).
 POINT_IDS = (
@@ -55,6 +61,9 @@ ROLES = ("client", "therapist")
 ANY_ROLE = "any"
 READERS = ROLES + (ANY_ROLE,)
 FOLLOWUPS = ("why", "how_long", "both_want", "online")
+# The phase of therapy a question is about (actions/phase.py).
+DURING = "during"
+AFTER = "after"
 # Wording of everything that is not a topic answer: small talk and the first-reply
 # disclaimer (replies.yml); crisis, misconduct, scope and hand-off (safety_replies.yml).
 REPLY_FILES = ("replies.yml", "safety_replies.yml")
@@ -80,6 +89,10 @@ class Part:
 
     text: str
     points: Tuple[str, ...] = ()
+    # Code sections and clinic policies (actions.sources) the words rest on.
+    codes: Tuple[str, ...] = ()
+    # Set when the part is only for readers in these regions (codes and regulators differ).
+    regions: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,9 @@ class Topic:
     asked_as: str
     reasons: Tuple[str, ...]
     answers: Mapping[str, Tuple[Part, ...]]  # reader -> parts
+    # reader -> parts, for a topic of both phases asked about ongoing therapy (contract,
+    # section 2); `answers` then covers former clients and says so.
+    during: Mapping[str, Tuple[Part, ...]]
     # follow-up -> reader -> parts, where the topic words a follow-up its own way
     followups: Mapping[str, Mapping[str, Tuple[Part, ...]]]
 
@@ -101,8 +117,13 @@ class KnowledgeBase:
     topics: Mapping[str, Topic]
     followups: Mapping[str, Mapping[str, Tuple[Part, ...]]]
     replies: Mapping[str, object]
+    # Code sections and clinic policies, by id.
+    sources: Mapping[str, Source] = field(default_factory=dict)
 
-    def answer(self, topic: str, reader: str) -> Tuple[Part, ...]:
+    def answer(self, topic: str, reader: str, phase: str = "") -> Tuple[Part, ...]:
+        """The topic's answer; its wording for ongoing therapy when `phase` is "during"."""
+        if phase == DURING and self.topics[topic].during:
+            return self.topics[topic].during[reader]
         return self.topics[topic].answers[reader]
 
     def followup(self, topic: str, followup: str, reader: str) -> Tuple[Part, ...]:
@@ -183,8 +204,23 @@ def _text(file: str, entry: str, value: object) -> str:
     return normalise(value)
 
 
+def _ids(file: str, where: str, item: Mapping[str, object], key: str, known: Sequence[str]):
+    ids = item.get(key) or []
+    if not isinstance(ids, list):
+        raise KnowledgeError(file, where, f"{key} must be a list")
+    for value in ids:
+        if value not in known:
+            raise KnowledgeError(file, where, f"unknown {key[:-1]} {value!r}")
+    return tuple(ids)
+
+
 def _parts(
-    file: str, entry: str, value: object, point_ids: Sequence[str], forbidden: Sequence[str] = ()
+    file: str,
+    entry: str,
+    value: object,
+    point_ids: Sequence[str],
+    forbidden: Sequence[str] = (),
+    code_ids: Sequence[str] = (),
 ) -> Tuple[Part, ...]:
     if isinstance(value, (str, dict)):
         value = [value]
@@ -205,12 +241,29 @@ def _parts(
                 raise KnowledgeError(file, where, f"unknown point id {point!r}")
             if point in forbidden:
                 raise KnowledgeError(file, where, f"must not use point {point!r}")
-        parts.append(Part(_text(file, f"{where}.text", item.get("text")), tuple(points)))
+        unknown = [key for key in item if key not in ("text", "points", "codes", "regions")]
+        if unknown:
+            raise KnowledgeError(
+                file, f"{where}.{unknown[0]}", "unknown; use text, points, codes, regions"
+            )
+        parts.append(
+            Part(
+                _text(file, f"{where}.text", item.get("text")),
+                tuple(points),
+                _ids(file, where, item, "codes", code_ids),
+                _ids(file, where, item, "regions", REGIONS),
+            )
+        )
     return tuple(parts)
 
 
 def _by_reader(
-    file: str, entry: str, value: object, point_ids: Sequence[str], forbidden: Sequence[str] = ()
+    file: str,
+    entry: str,
+    value: object,
+    point_ids: Sequence[str],
+    forbidden: Sequence[str] = (),
+    code_ids: Sequence[str] = (),
 ) -> Dict[str, Tuple[Part, ...]]:
     if not isinstance(value, dict):
         raise KnowledgeError(file, entry, f"needs wording for each of {', '.join(READERS)}")
@@ -221,7 +274,7 @@ def _by_reader(
     if missing:
         raise KnowledgeError(file, entry, f"no wording for {', '.join(missing)}")
     return {
-        reader: _parts(file, f"{entry}.{reader}", value[reader], point_ids, forbidden)
+        reader: _parts(file, f"{entry}.{reader}", value[reader], point_ids, forbidden, code_ids)
         for reader in READERS
     }
 
@@ -251,12 +304,25 @@ def _load_points(directory: Path, document: str) -> Dict[str, Point]:
     return points
 
 
-def _load_topics(directory: Path) -> Dict[str, Topic]:
-    file = "topics.yml"
+def _load_topics(directory: Path, code_ids: Sequence[str]) -> Dict[str, Topic]:
+    topics: Dict[str, Topic] = {}
+    for file in TOPIC_FILES:
+        topics.update(_load_topic_file(directory, file, code_ids, defined=topics))
+    missing = [t for t in TOPICS if t not in topics]
+    if missing:
+        raise KnowledgeError(TOPIC_FILES[-1], "topics", f"no answer for {', '.join(missing)}")
+    return topics
+
+
+def _load_topic_file(
+    directory: Path, file: str, code_ids: Sequence[str], defined: Mapping[str, Topic]
+) -> Dict[str, Topic]:
     entries = load_yaml(directory, file).get("topics") or {}
     topics = {}
     for topic_id, entry in entries.items():
         where = f"topics.{topic_id}"
+        if topic_id in defined:
+            raise KnowledgeError(file, where, "defined in another topic file too")
         if topic_id not in TOPICS:
             raise KnowledgeError(file, where, "unknown topic (the contract fixes the topics)")
         if not isinstance(entry, dict):
@@ -281,28 +347,36 @@ def _load_topics(directory: Path) -> Dict[str, Topic]:
             title=_text(file, f"{where}.title", entry.get("title")),
             asked_as=_text(file, f"{where}.asked_as", entry.get("asked_as")),
             reasons=tuple(reasons),
-            answers=_by_reader(file, f"{where}.answer", entry.get("answer"), POINT_IDS, forbidden),
+            answers=_by_reader(
+                file, f"{where}.answer", entry.get("answer"), POINT_IDS, forbidden, code_ids
+            ),
+            during=_by_reader(
+                file, f"{where}.during", entry["during"], POINT_IDS, forbidden, code_ids
+            )
+            if "during" in entry
+            else {},
             followups={
                 followup: _by_reader(
-                    file, f"{where}.followups.{followup}", wording, POINT_IDS, forbidden
+                    file, f"{where}.followups.{followup}", wording, POINT_IDS, forbidden, code_ids
                 )
                 for followup, wording in followups.items()
             },
         )
-    missing = [t for t in TOPICS if t not in topics]
-    if missing:
-        raise KnowledgeError(file, "topics", f"no answer for {', '.join(missing)}")
     return topics
 
 
-def _load_followups(directory: Path) -> Dict[str, Dict[str, Tuple[Part, ...]]]:
+def _load_followups(
+    directory: Path, code_ids: Sequence[str]
+) -> Dict[str, Dict[str, Tuple[Part, ...]]]:
     file = "followups.yml"
     entries = load_yaml(directory, file).get("followups") or {}
     missing = [f for f in FOLLOWUPS if f not in entries]
     if missing:
         raise KnowledgeError(file, "followups", f"no wording for {', '.join(missing)}")
     return {
-        followup: _by_reader(file, f"followups.{followup}", entries[followup], POINT_IDS)
+        followup: _by_reader(
+            file, f"followups.{followup}", entries[followup], POINT_IDS, code_ids=code_ids
+        )
         for followup in FOLLOWUPS
     }
 
@@ -313,11 +387,13 @@ def load(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         document = normalise((directory / DOCUMENT_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KnowledgeError(DOCUMENT_FILE, "(file)", "the clinic's document is missing") from None
+    sources = {**load_codes(directory / CODES_DIR), **clinic_policies()}
     return KnowledgeBase(
         document=document,
         points=_load_points(directory, document),
-        topics=_load_topics(directory),
-        followups=_load_followups(directory),
+        topics=_load_topics(directory, tuple(sources)),
+        followups=_load_followups(directory, tuple(sources)),
+        sources=sources,
         replies={
             key: value for name in REPLY_FILES for key, value in load_yaml(directory, name).items()
         },
@@ -344,6 +420,11 @@ def sources(kb: KnowledgeBase, point_ids: Sequence[str]) -> List[Dict[str, str]]
     return [
         {"id": p, "title": kb.points[p].title, "passage": kb.points[p].passage} for p in point_ids
     ]
+
+
+def for_regions(parts: Sequence[Part], regions: Sequence[str]) -> Tuple[Part, ...]:
+    """The parts for a reader in `regions`: those for everyone, and those of their regions."""
+    return tuple(part for part in parts if not part.regions or set(part.regions) & set(regions))
 
 
 def compose(parts: Sequence[Part]) -> str:

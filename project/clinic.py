@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Collection, Dict, List, Mapping, Optional, Tuple
@@ -27,6 +27,7 @@ CLINIC_FILE = "clinic.yml"
 CONTACT_FIELDS = ("name", "phone", "email", "hours", "website")
 # Ways to reach the clinic; without one of them a hand-off has nothing to give.
 REACH_FIELDS = ("phone", "email")
+POLICY_ID = re.compile(r"clinic-[a-z0-9-]+")
 PLACEHOLDER = re.compile(r"^\s*\[FILL IN\b", re.IGNORECASE)
 # A misconduct resource with `when: sexual_contact` is shown only for reports of sexual contact.
 # When a misconduct resource is shown: a report of sexual contact or assault, of
@@ -76,6 +77,8 @@ class Clinic:
     web_origins: Tuple[str, ...]
     crisis_resources: Tuple[Resource, ...]
     misconduct_resources: Tuple[Resource, ...]
+    # The clinic's own policies that answers cite as sources: id -> (title, text).
+    policies: Dict[str, Tuple[str, str]] = field(default_factory=dict)
 
     @property
     def filled_contact(self) -> Dict[str, str]:
@@ -200,6 +203,7 @@ def load(directory: Path = CLINIC_DIR) -> Clinic:
         _check_region(f"region[{index}]", region, known_regions)
 
     origins = web_origins_in(content)
+    policies = _policies(content.get("policies"))
 
     return Clinic(
         contact=contact_values,
@@ -209,7 +213,30 @@ def load(directory: Path = CLINIC_DIR) -> Clinic:
         misconduct_resources=_resources(
             "misconduct_resources", content.get("misconduct_resources"), known_regions
         ),
+        policies=policies,
     )
+
+
+def _policies(value: object) -> Dict[str, Tuple[str, str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ClinicError(
+            CLINIC_FILE, "policies", "needs entries of the form clinic-...: {title, text}"
+        )
+    policies = {}
+    for policy_id, entry in value.items():
+        where = f"policies.{policy_id}"
+        if not POLICY_ID.fullmatch(str(policy_id)):
+            raise ClinicError(CLINIC_FILE, where, "ids start with clinic-, lowercase: clinic-gifts")
+        if not isinstance(entry, dict):
+            raise ClinicError(CLINIC_FILE, where, "needs title and text")
+        _check_fields(where, entry, ("title", "text"))
+        policies[str(policy_id)] = (
+            _text(f"{where}.title", entry.get("title")),
+            _text(f"{where}.text", entry.get("text")),
+        )
+    return policies
 
 
 def web_origins_in(content: Mapping[str, Any]) -> Tuple[str, ...]:

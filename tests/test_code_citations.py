@@ -65,3 +65,56 @@ def test_acas_rule_says_online_relationships_count():
     for reader in ("therapist", "any"):
         text = compose(kb.followup("romance", "online", reader))
         assert "A.5.c" in text and "electronic" in text
+
+
+# --- Code sections and clinic policies as sources of their own (knowledge/codes/, clinic.yml) ---
+
+BODY = re.compile(r"^(\w+)")
+
+
+def every_part():
+    kb = knowledge_base()
+    for topic in TOPICS:
+        for reader in READERS:
+            for index, part in enumerate(kb.answer(topic, reader)):
+                yield f"{topic}/answer/{reader}[{index}]", part
+            for followup in FOLLOWUPS:
+                for index, part in enumerate(kb.followup(topic, followup, reader)):
+                    yield f"{topic}/{followup}/{reader}[{index}]", part
+
+
+PARTS = dict(every_part())
+
+
+@pytest.mark.parametrize("where", sorted(PARTS))
+def test_every_sentence_rests_on_a_source(where):
+    part = PARTS[where]
+    assert part.points or part.codes, f"{where} has no source: {part.text}"
+
+
+@pytest.mark.parametrize("where", sorted(w for w, p in PARTS.items() if p.codes))
+def test_a_part_names_every_code_it_cites(where):
+    kb = knowledge_base()
+    part = PARTS[where]
+    for code in part.codes:
+        source = kb.sources[code]
+        if code.startswith("clinic-"):
+            assert "clinic" in part.text.lower(), f"{where} cites {code} without naming it"
+        else:
+            assert source.cite_as in part.text, f"{where} cites {code} but never names it"
+
+
+@pytest.mark.parametrize("where", sorted(w for w, p in PARTS.items() if CODE_NAMES.search(p.text)))
+def test_a_part_cites_every_code_it_names(where):
+    kb = knowledge_base()
+    part = PARTS[where]
+    cited_bodies = {BODY.match(kb.sources[code].cite_as).group(1) for code in part.codes}
+    named = set(CODE_NAMES.findall(part.text))
+    assert named <= cited_bodies, f"{where} names {named - cited_bodies} without citing it"
+
+
+def test_every_code_section_is_cited_somewhere():
+    kb = knowledge_base()
+    cited = {code for part in PARTS.values() for code in part.codes}
+    unused = [code for code in kb.sources if not code.startswith("clinic-") and code not in cited]
+    assert not unused, f"listed in knowledge/codes/ but never cited: {unused}"

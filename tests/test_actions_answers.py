@@ -34,7 +34,9 @@ async def test_every_topic_is_answered_for_every_reader(
     assert custom["points"] and set(custom["points"]) <= set(POINT_IDS)
     assert [source["id"] for source in custom["sources"]] == custom["points"]
     [text] = texts_of(dispatcher)
-    assert 15 <= len(text.split()) <= 110, "answers stay short enough for a chat"
+    # The shipped clinic serves two countries and gives the rules of both; a clinic in
+    # one country gets at most 110 words (tests/test_answer_content.py).
+    assert 15 <= len(text.split()) <= 150, "answers stay short enough for a chat"
     assert slot_events(events)["topic"] == topic
 
 

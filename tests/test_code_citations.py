@@ -64,7 +64,7 @@ def test_acas_rule_says_online_relationships_count():
     kb = knowledge_base()
     for reader in ("therapist", "any"):
         text = compose(kb.followup("romance", "online", reader))
-        assert "A.5.c" in text and "electronic" in text
+        assert "A.5.c" in text and "in person or online" in text
 
 
 # --- Code sections and clinic policies as sources of their own (knowledge/codes/, clinic.yml) ---

@@ -128,7 +128,9 @@ async def test_why_not_after_friendship_explains_the_friendship_reasons(
     )
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
     custom = custom_of(dispatcher)
-    assert custom["points"] == list(kb.topics["friendship"].reasons)
+    # The introduction rests on the point that the boundaries protect the client.
+    intro = [p for part in kb.followups["why"]["client"] for p in part.points]
+    assert custom["points"] == intro + list(kb.topics["friendship"].reasons)
     text = texts_of(dispatcher)[0]
     for point in kb.topics["friendship"].reasons:
         assert kb.points[point].sentences["client"] in text
@@ -258,3 +260,35 @@ async def test_the_answer_after_a_crisis_starts_with_care(make_tracker, dispatch
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert texts_of(dispatcher)[0] == kb.text("after_crisis", "note", "client")
     assert slot_events(events)["crisis_followup"] is False
+
+
+@pytest.mark.parametrize("topic", ["romance", "rules", "waiting_period", "business", "events"])
+async def test_a_reader_in_the_uk_gets_uk_codes_and_no_licensing_board(
+    topic, make_tracker, dispatcher, domain
+):
+    kb = knowledge_base()
+    tracker = make_tracker(
+        "I'm in the UK: what about this?", intent=f"ask_{topic}", role="therapist"
+    )
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    custom = custom_of(dispatcher)
+    text = texts_of(dispatcher)[0]
+    assert "licensing board" not in text and "regulator or professional body" in text
+    assert custom["codes"]
+    assert {kb.sources[code].region for code in custom["codes"]} == {"United Kingdom"}
+
+
+async def test_a_reader_in_the_us_gets_us_codes_and_no_uk_regulator(
+    make_tracker, dispatcher, domain
+):
+    kb = knowledge_base()
+    tracker = make_tracker(
+        "what do the rules say?",
+        intent="ask_rules",
+        role="client",
+        slots={"region": "United States"},
+    )
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    text = texts_of(dispatcher)[0]
+    assert "licensing board" in text and "HCPC" not in text and "BACP" not in text
+    assert {kb.sources[code].region for code in custom_of(dispatcher)["codes"]} == {"United States"}

@@ -64,3 +64,49 @@ def test_online_relationships_count_under_aca(reader):
     assert "count" in text and "A.5.c" in text and "in person or online" in text, text
     # Whether online relationships count, not how the five years are counted.
     assert "last professional contact" not in text and "five-year" not in text, text
+
+
+# --- Ongoing therapy and former clients (topics of both phases) ---
+
+BOTH_PHASES = ("gifts", "social_media", "business")
+
+
+def test_the_topics_of_both_phases_answer_ongoing_therapy_in_their_own_words():
+    assert all(KB.topics[topic].during for topic in BOTH_PHASES)
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("topic", BOTH_PHASES)
+def test_an_answer_about_ongoing_therapy_never_says_former(topic, reader):
+    for region in REGIONS:
+        text = answer(topic, reader, region, "during")
+        assert "former" not in text.lower(), text
+    # Follow-ups keep the topic, so they must not say it either.
+    for name in ("why", "how_long", "both_want", "online"):
+        text = followup(topic, name, reader)
+        assert "former" not in text.lower(), f"{name}: {text}"
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("topic", BOTH_PHASES)
+def test_the_answer_for_former_clients_says_so_and_that_ongoing_therapy_is_stricter(topic, reader):
+    for region in REGIONS:
+        text = answer(topic, reader, region)
+        assert "former" in text, text
+        assert re.search(r"still in therapy|current clients|still going on|ongoing", text), text
+        assert re.search(r"stricter|firmer", text), text
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("topic", BOTH_PHASES)
+def test_ongoing_therapy_answers_leave_messages_and_fees_to_their_own_topics(topic, reader):
+    # Contact between sessions and paying in goods or services are topics of their own.
+    text = answer(topic, reader, phase="during")
+    assert not re.search(r"\b(texts?|texting|e-?mails?|barter\w*|fees?)\b", text, re.I), text
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_gifts_during_therapy_follow_the_clinics_policy(reader):
+    parts = KB.answer("gifts", reader, "during")
+    assert "clinic-gifts" in [code for part in parts for code in part.codes]
+    assert "money" in compose(parts) and "gift cards" in compose(parts)

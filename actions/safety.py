@@ -10,7 +10,7 @@ import re
 from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 
 from actions.answers import choice_buttons, ranked_topics
 from actions.base import (
@@ -23,6 +23,7 @@ from actions.base import (
     OUT_OF_SCOPE,
     Reply,
     ReplyAction,
+    after_crisis,
 )
 from actions.knowledge import KnowledgeBase, sources
 from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
@@ -249,6 +250,20 @@ def touch_reply(kb: KnowledgeBase, reader: str) -> Reply:
     )
 
 
+def after_crisis_reply(
+    kb: KnowledgeBase, reader: str, kind: str, events: Sequence[EventType] = ()
+) -> Reply:
+    """Whatever someone writes after a crisis reply (how they feel, a question the assistant
+    cannot answer) is met warmly, and the next message as gently."""
+    return Reply(
+        kind=kind,
+        texts=[kb.reader_text(reader, "after_crisis", "free_text")],
+        events=list(events),
+        handles_crisis_followup=True,
+        keeps_crisis_followup=True,
+    )
+
+
 class ActionRespondOutOfScope(ReplyAction):
     """What the assistant can help with; never an improvised answer."""
 
@@ -256,6 +271,8 @@ class ActionRespondOutOfScope(ReplyAction):
         return "action_respond_out_of_scope"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, OUT_OF_SCOPE)
         text = message_text(tracker)
         texts = [kb.reader_text(reader, "out_of_scope", "scope")]
         if mentions(text, kb.words("out_of_scope", "professional_words")):
@@ -294,6 +311,8 @@ class ActionDefaultAskAffirmation(ReplyAction):
         return "action_default_ask_affirmation"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY)
         topics = likeliest_topics(tracker)
         if len(topics) < 2:
             defaults = kb.words("no_topic", "topics")
@@ -319,6 +338,8 @@ class ActionDefaultAskRephrase(ReplyAction):
         return "action_default_ask_rephrase"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY)
         return Reply(kind=CLARIFY, texts=[kb.reader_text(reader, "clarify", "rephrase")])
 
 
@@ -329,6 +350,11 @@ class ActionDefaultFallback(ReplyAction):
         return "action_default_fallback"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        # As Rasa's own fallback does: forget the missed message, so the rules do not
+        # predict this fallback again for it (they would, up to Rasa's prediction limit).
+        forget = [UserUtteranceReverted()]
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY, forget)
         settings = clinic()
         offer = offer_person(
             kb, reader, settings, "clarify", "fallback_contact", "fallback_no_contact"
@@ -337,7 +363,5 @@ class ActionDefaultFallback(ReplyAction):
             kind=CLARIFY,
             texts=[kb.reader_text(reader, "clarify", "fallback"), offer],
             custom={"contact": settings.filled_contact},
-            # As Rasa's own fallback does: forget the missed message, so the rules do not
-            # predict this fallback again for it (they would, up to Rasa's prediction limit).
-            events=[UserUtteranceReverted()],
+            events=forget,
         )

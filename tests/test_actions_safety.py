@@ -309,11 +309,44 @@ async def test_the_second_miss_offers_the_clinic(dispatcher, make_tracker, use_c
 
 async def test_the_reply_after_a_crisis_starts_with_care(dispatcher, make_tracker):
     tracker = make_tracker(
-        "what's the weather", intent="out_of_scope", role="client", slots={"crisis_followup": True}
+        "is this one okay?", intent="request_human", role="client", slots={"crisis_followup": True}
     )
-    events = await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
+    events = await run(safety.ActionHandOff(), dispatcher, tracker)
     assert texts_of(dispatcher)[0] == KB.text("after_crisis", "note", "client")
     assert SlotSet("crisis_followup", False) in events
+
+
+# What someone may write after "How are you feeling right now?": none of it is out of scope.
+FREE_TEXT = ["not great tbh", "idk. tired", "a bit better now", "what's the weather"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "action, intent",
+    [
+        (safety.ActionRespondOutOfScope(), "out_of_scope"),
+        (safety.ActionDefaultAskAffirmation(), "nlu_fallback"),
+        (safety.ActionDefaultAskRephrase(), "out_of_scope"),
+        (safety.ActionDefaultFallback(), "nlu_fallback"),
+    ],
+)
+@pytest.mark.parametrize("text", FREE_TEXT)
+async def test_free_text_after_a_crisis_is_met_warmly(
+    dispatcher, make_tracker, action, intent, text, role
+):
+    tracker = make_tracker(text, intent=intent, role=role, slots={"crisis_followup": True})
+    events = await run(action, dispatcher, tracker)
+    assert texts_of(dispatcher) == [KB.text("after_crisis", "free_text", reader_of(role))]
+    assert not buttons_of(dispatcher)
+    # The next message is met as gently, until the person asks something answerable.
+    assert SlotSet("crisis_followup", False) not in events
+
+
+def test_the_warm_reply_never_says_what_the_assistant_can_only_do():
+    for reader in ("client", "therapist", "any"):
+        warm = KB.text("after_crisis", "free_text", reader)
+        assert "only help" not in warm and "I'm still here" in warm
+    assert "risk protocol" in KB.text("after_crisis", "free_text", "therapist")
 
 
 async def test_a_second_crisis_keeps_the_care_going(dispatcher, make_tracker):

@@ -264,6 +264,18 @@ def after_crisis_reply(
     )
 
 
+def own_help_texts(kb: KnowledgeBase, reader: str) -> List[str]:
+    """Someone asking for help with their health: warmth and the clinic first, then the scope."""
+    texts = [
+        kb.reader_text(reader, "out_of_scope", "professional"),
+        offer_person(kb, reader, clinic(), "out_of_scope", "person", "person_not_set"),
+    ]
+    if reader != THERAPIST:
+        texts.append(kb.reader_text(reader, "handoff", "urgent"))
+    texts.append(kb.reader_text(reader, "out_of_scope", "scope_after"))
+    return texts
+
+
 class ActionRespondOutOfScope(ReplyAction):
     """What the assistant can help with; never an improvised answer."""
 
@@ -274,9 +286,10 @@ class ActionRespondOutOfScope(ReplyAction):
         if after_crisis(tracker):
             return after_crisis_reply(kb, reader, OUT_OF_SCOPE)
         text = message_text(tracker)
-        texts = [kb.reader_text(reader, "out_of_scope", "scope")]
         if mentions(text, kb.words("out_of_scope", "professional_words")):
-            texts.append(kb.reader_text(reader, "out_of_scope", "professional"))
+            texts = own_help_texts(kb, reader)
+        else:
+            texts = [kb.reader_text(reader, "out_of_scope", "scope")]
         if mentions(text, kb.words("out_of_scope", "clinic_words")):
             texts.append(kb.reader_text(reader, "out_of_scope", "clinic_matters"))
         return Reply(kind=OUT_OF_SCOPE, texts=texts)

@@ -182,7 +182,62 @@ async def test_out_of_scope_says_what_it_can_help_with(dispatcher, make_tracker,
 async def test_out_of_scope_says_it_is_not_a_professional(dispatcher, make_tracker, text):
     tracker = make_tracker(text, intent="out_of_scope", role="client")
     await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
-    assert texts_of(dispatcher)[-1] == KB.text("out_of_scope", "professional", "client")
+    assert texts_of(dispatcher)[0] == KB.text("out_of_scope", "professional", "client")
+
+
+OWN_HEALTH = [
+    "i've been really depressed lately, can you help me?",
+    "i think i have anxiety, can you be my therapist",
+    "what medication should i take for panic attacks",
+]
+
+
+@pytest.mark.parametrize("role", ["client", None])
+@pytest.mark.parametrize("text", OWN_HEALTH)
+async def test_someone_asking_for_help_with_their_health_is_met_warmly_and_sent_to_the_clinic(
+    dispatcher, make_tracker, use_clinic, text, role
+):
+    use_clinic(contact=FILLED_CONTACT)
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(text, intent="out_of_scope", role=role),
+    )
+    texts = texts_of(dispatcher)
+    reply = " ".join(texts)
+    assert custom_of(dispatcher) == {"kind": "out_of_scope"}
+    assert "I can only help" not in reply
+    assert texts[0].startswith("It's good that you're looking for support")
+    assert "Riverside Counselling" in texts[1] and "555-0100" in texts[1]
+    assert "local emergency number" in reply
+
+
+async def test_without_the_clinics_contact_the_warm_reply_still_points_to_the_clinic(
+    dispatcher, make_tracker
+):
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(OWN_HEALTH[0], intent="out_of_scope", role="client"),
+    )
+    texts = texts_of(dispatcher)
+    assert texts[1] == KB.text("out_of_scope", "person_not_set")
+    assert "FILL IN" not in " ".join(texts)
+
+
+async def test_a_therapist_asking_about_medication_is_sent_to_a_prescriber_or_supervisor(
+    dispatcher, make_tracker
+):
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(
+            "what dose of sertraline for my client", intent="out_of_scope", role="therapist"
+        ),
+    )
+    texts = texts_of(dispatcher)
+    assert texts[0] == KB.text("out_of_scope", "professional", "therapist")
+    assert "supervisor" in texts[0] and "I can only help" not in " ".join(texts)
 
 
 async def test_out_of_scope_sends_billing_to_the_clinic(dispatcher, make_tracker):

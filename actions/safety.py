@@ -26,6 +26,7 @@ from actions.base import (
     after_crisis,
 )
 from actions.knowledge import KnowledgeBase, sources
+from project import help_lines
 from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 
 THERAPIST = "therapist"
@@ -68,38 +69,9 @@ def offer_person(
     )
 
 
-def resource_line(kb: KnowledgeBase, resource: Resource) -> str:
-    """One help line, e.g. "988 Suicide & Crisis Lifeline: call or text 988, <url>. <note>"."""
-    lines = kb.mapping("resource_lines")
-    ways = []
-    if resource.phone and resource.phone == resource.sms:
-        ways.append(lines["call_or_text"].format(phone=resource.phone))
-    else:
-        if resource.phone:
-            ways.append(lines["call"].format(phone=resource.phone))
-        if resource.sms:
-            key = "text_word" if resource.sms_body else "text"
-            ways.append(lines[key].format(sms=resource.sms, sms_body=resource.sms_body))
-    if resource.url:
-        ways.append(lines["url"].format(url=resource.url))
-    sentences = [f"{resource.name}: {', '.join(ways)}." if ways else f"{resource.name}:"]
-    if resource.note:
-        sentences.append(resource.note)
-    return " ".join(sentences)
-
-
 def resources_text(kb: KnowledgeBase, intro: str, resources: Sequence[Resource]) -> str:
     """The intro, then the resources grouped under their region."""
-    blocks = [intro]
-    regions = list(dict.fromkeys(resource.region for resource in resources))
-    for region in regions:
-        blocks.append(kb.text("resource_lines", "region").format(region=region))
-        blocks.extend(
-            f"- {resource_line(kb, resource)}"
-            for resource in resources
-            if resource.region == region
-        )
-    return "\n".join(blocks)
+    return help_lines.resources_text(kb.mapping("resource_lines"), intro, resources)
 
 
 def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:

@@ -50,6 +50,8 @@ class Reply:
     states_what_it_is: bool = False
     # Set by replies worded for the turn after a crisis (they replace the care note).
     handles_crisis_followup: bool = False
+    # Set by the reply to free text after a crisis: the next message is met as gently.
+    keeps_crisis_followup: bool = False
 
 
 def reader_role(tracker: Tracker) -> str:
@@ -107,7 +109,8 @@ class ReplyAction(Action, abc.ABC):
         if after_crisis(tracker) and reply.kind != CRISIS:
             if not reply.handles_crisis_followup:
                 texts.insert(0, kb.text("after_crisis", "note", reader))
-            events.append(SlotSet(CRISIS_FOLLOWUP_SLOT, False))
+            if not reply.keeps_crisis_followup:
+                events.append(SlotSet(CRISIS_FOLLOWUP_SLOT, False))
         if first_reply(tracker) and not reply.states_what_it_is:
             texts.insert(0, kb.text("disclaimer", reader))
         if reader in ROLES and tracker.get_slot(ROLE_SLOT) != reader:

@@ -10,7 +10,7 @@ import re
 from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 
 from actions.answers import answer_reply, choice_buttons, ranked_topics
 from actions.base import (
@@ -22,9 +22,11 @@ from actions.base import (
     OUT_OF_SCOPE,
     Reply,
     ReplyAction,
+    after_crisis,
 )
 from actions.knowledge import KnowledgeBase
 from actions.regions import reader_regions
+from project import help_lines
 from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 
 THERAPIST = "therapist"
@@ -67,38 +69,9 @@ def offer_person(
     )
 
 
-def resource_line(kb: KnowledgeBase, resource: Resource) -> str:
-    """One help line, e.g. "988 Suicide & Crisis Lifeline: call or text 988, <url>. <note>"."""
-    lines = kb.mapping("resource_lines")
-    ways = []
-    if resource.phone and resource.phone == resource.sms:
-        ways.append(lines["call_or_text"].format(phone=resource.phone))
-    else:
-        if resource.phone:
-            ways.append(lines["call"].format(phone=resource.phone))
-        if resource.sms:
-            key = "text_word" if resource.sms_body else "text"
-            ways.append(lines[key].format(sms=resource.sms, sms_body=resource.sms_body))
-    if resource.url:
-        ways.append(lines["url"].format(url=resource.url))
-    sentences = [f"{resource.name}: {', '.join(ways)}." if ways else f"{resource.name}:"]
-    if resource.note:
-        sentences.append(resource.note)
-    return " ".join(sentences)
-
-
 def resources_text(kb: KnowledgeBase, intro: str, resources: Sequence[Resource]) -> str:
     """The intro, then the resources grouped under their region."""
-    blocks = [intro]
-    regions = list(dict.fromkeys(resource.region for resource in resources))
-    for region in regions:
-        blocks.append(kb.text("resource_lines", "region").format(region=region))
-        blocks.extend(
-            f"- {resource_line(kb, resource)}"
-            for resource in resources
-            if resource.region == region
-        )
-    return "\n".join(blocks)
+    return help_lines.resources_text(kb.mapping("resource_lines"), intro, resources)
 
 
 def resource_dicts(resources: Sequence[Resource]) -> List[Dict[str, str]]:
@@ -236,6 +209,32 @@ class ActionRespondMisconduct(ReplyAction):
         return Reply(kind=MISCONDUCT, texts=texts, custom={"resources": resource_dicts(resources)})
 
 
+def after_crisis_reply(
+    kb: KnowledgeBase, reader: str, kind: str, events: Sequence[EventType] = ()
+) -> Reply:
+    """Whatever someone writes after a crisis reply (how they feel, a question the assistant
+    cannot answer) is met warmly, and the next message as gently."""
+    return Reply(
+        kind=kind,
+        texts=[kb.reader_text(reader, "after_crisis", "free_text")],
+        events=list(events),
+        handles_crisis_followup=True,
+        keeps_crisis_followup=True,
+    )
+
+
+def own_help_texts(kb: KnowledgeBase, reader: str) -> List[str]:
+    """Someone asking for help with their health: warmth and the clinic first, then the scope."""
+    texts = [
+        kb.reader_text(reader, "out_of_scope", "professional"),
+        offer_person(kb, reader, clinic(), "out_of_scope", "person", "person_not_set"),
+    ]
+    if reader != THERAPIST:
+        texts.append(kb.reader_text(reader, "handoff", "urgent"))
+    texts.append(kb.reader_text(reader, "out_of_scope", "scope_after"))
+    return texts
+
+
 class ActionRespondOutOfScope(ReplyAction):
     """What the assistant can help with; never an improvised answer."""
 
@@ -243,10 +242,13 @@ class ActionRespondOutOfScope(ReplyAction):
         return "action_respond_out_of_scope"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, OUT_OF_SCOPE)
         text = message_text(tracker)
-        texts = [kb.reader_text(reader, "out_of_scope", "scope")]
         if mentions(text, kb.words("out_of_scope", "professional_words")):
-            texts.append(kb.reader_text(reader, "out_of_scope", "professional"))
+            texts = own_help_texts(kb, reader)
+        else:
+            texts = [kb.reader_text(reader, "out_of_scope", "scope")]
         if mentions(text, kb.words("out_of_scope", "clinic_words")):
             texts.append(kb.reader_text(reader, "out_of_scope", "clinic_matters"))
         return Reply(kind=OUT_OF_SCOPE, texts=texts)
@@ -281,6 +283,8 @@ class ActionDefaultAskAffirmation(ReplyAction):
         return "action_default_ask_affirmation"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY)
         topics = likeliest_topics(tracker)
         if len(topics) < 2:
             defaults = kb.words("no_topic", "topics")
@@ -306,6 +310,8 @@ class ActionDefaultAskRephrase(ReplyAction):
         return "action_default_ask_rephrase"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY)
         return Reply(kind=CLARIFY, texts=[kb.reader_text(reader, "clarify", "rephrase")])
 
 
@@ -316,6 +322,11 @@ class ActionDefaultFallback(ReplyAction):
         return "action_default_fallback"
 
     def respond(self, tracker: Tracker, reader: str, kb: KnowledgeBase) -> Reply:
+        # As Rasa's own fallback does: forget the missed message, so the rules do not
+        # predict this fallback again for it (they would, up to Rasa's prediction limit).
+        forget = [UserUtteranceReverted()]
+        if after_crisis(tracker):
+            return after_crisis_reply(kb, reader, CLARIFY, forget)
         settings = clinic()
         offer = offer_person(
             kb, reader, settings, "clarify", "fallback_contact", "fallback_no_contact"
@@ -324,7 +335,5 @@ class ActionDefaultFallback(ReplyAction):
             kind=CLARIFY,
             texts=[kb.reader_text(reader, "clarify", "fallback"), offer],
             custom={"contact": settings.filled_contact},
-            # As Rasa's own fallback does: forget the missed message, so the rules do not
-            # predict this fallback again for it (they would, up to Rasa's prediction limit).
-            events=[UserUtteranceReverted()],
+            events=forget,
         )

@@ -14,7 +14,8 @@ handling fails. This one:
 - keeps only a known `metadata.role` and a well-formed `metadata.feedback` vote
   (rasa_extensions.feedback); anything else is dropped;
 - answers an over-long message at once, without the NLU, asking for a shorter
-  question and giving the crisis line (someone in crisis may write at length);
+  question and giving the crisis lines of the clinic's regions (someone in crisis may
+  write at length), worded in knowledge/safety_replies.yml;
 - never logs what people write;
 - switches on the project's process-wide changes to Rasa (`rasa_extensions.activate()`,
   from `from_credentials`: Rasa 3.6 gives `rasa run` no other hook);
@@ -35,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -45,7 +46,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import rasa_extensions
-from project import settings
+from project import clinic as clinic_settings
+from project import help_lines, settings
+from project.clinic import CLINIC_DIR
+from project.yaml_files import ConfigFileError
 from rasa_extensions import conversation_ids
 from rasa_extensions.button_payloads import as_user_text
 from rasa_extensions.feedback import clean_feedback
@@ -60,11 +64,13 @@ MAX_SENDER_CHARS = conversation_ids.MAX_CHARS
 # the character limit on messages is separate.
 MAX_BODY_BYTES = 1_000_000
 SAFETY_FILE = settings.PROJECT_ROOT / "knowledge" / "safety_replies.yml"
-DEFAULT_TOO_LONG = (
+# The wording is safety_replies.yml's `too_long`; these are said only when that file or
+# clinic.yml cannot be read, since an over-long message still needs an answer and a crisis line.
+FALLBACK_TOO_LONG = (
     "That message is longer than I can read at once. Could you ask your question "
     "in a sentence or two (under {max_chars} characters)?"
 )
-DEFAULT_CRISIS_LINE = (
+FALLBACK_CRISIS_LINE = (
     "If you are in crisis or thinking of harming yourself, call or text 988 in the US, "
     "call Samaritans on 116 123 in the UK and Ireland, or your local emergency number."
 )
@@ -174,35 +180,38 @@ def parse_request(body: Optional[bytes], max_chars: int) -> Incoming:
 
 
 @lru_cache(maxsize=4)
-def too_long_wording(role: Optional[str], safety_file: Path = SAFETY_FILE) -> tuple:
-    """(text, crisis line) from safety_replies.yml `too_long`, else the defaults.
+def too_long_wording(
+    role: Optional[str], safety_file: Path = SAFETY_FILE, clinic_dir: Path = CLINIC_DIR
+) -> Tuple[str, str]:
+    """(request for a shorter question, crisis lines) in the reader's words.
 
-    `too_long` is either one text, or {text, crisis_line}, or one of those per
-    reader (client, therapist, any), like the file's other entries.
+    From safety_replies.yml `too_long`, with the crisis lines of the clinic's regions
+    (clinic.yml) worded as every crisis reply words them; the fallbacks only when either
+    file cannot be read.
     """
+    reader = role if role in ROLES else "any"
     try:
-        entry = (yaml.safe_load(safety_file.read_text(encoding="utf-8")) or {}).get("too_long")
-    except (OSError, yaml.YAMLError, AttributeError):
-        entry = None
-    if isinstance(entry, dict) and any(reader in entry for reader in (*ROLES, "any")):
-        entry = entry.get(role or "any") or entry.get("any")
-    if isinstance(entry, str) and entry.strip():
-        return entry.strip(), DEFAULT_CRISIS_LINE
-    if isinstance(entry, dict) and isinstance(entry.get("text"), str):
-        crisis = entry.get("crisis_line")
-        return entry["text"].strip(), crisis.strip() if isinstance(
-            crisis, str
-        ) else DEFAULT_CRISIS_LINE
-    return DEFAULT_TOO_LONG, DEFAULT_CRISIS_LINE
+        replies = yaml.safe_load(safety_file.read_text(encoding="utf-8"))
+        ask = " ".join(replies["too_long"]["ask"][reader].split())
+        intro = " ".join(replies["too_long"]["crisis_intro"][reader].split())
+        lines = help_lines.resources_text(
+            replies["resource_lines"], intro, clinic_settings.load(clinic_dir).crisis()
+        )
+        elsewhere = " ".join(replies["crisis"]["elsewhere"].split())
+    except (OSError, yaml.YAMLError, ConfigFileError, KeyError, TypeError, AttributeError) as error:
+        logger.error("The over-long reply's wording could not be read (%s).", type(error).__name__)
+        return FALLBACK_TOO_LONG, FALLBACK_CRISIS_LINE
+    return ask, f"{lines}\n{elsewhere}"
 
 
 def too_long_reply(incoming: Incoming, max_chars: int) -> List[Dict[str, Any]]:
-    """The contract's reply to an over-long message: text, crisis line, custom object."""
-    text, crisis_line = too_long_wording(incoming.metadata.get("role"))
+    """The contract's reply to an over-long message: text, crisis lines, custom object."""
+    text, crisis_lines = too_long_wording(incoming.metadata.get("role"))
     text = text.replace("{max_chars}", str(max_chars))
-    messages = [{"recipient_id": incoming.sender, "text": text}]
-    if crisis_line:
-        messages.append({"recipient_id": incoming.sender, "text": crisis_line})
+    messages: List[Dict[str, Any]] = [
+        {"recipient_id": incoming.sender, "text": text},
+        {"recipient_id": incoming.sender, "text": crisis_lines},
+    ]
     messages.append(
         {"recipient_id": incoming.sender, "custom": {"kind": "clarify", "reason": "too_long"}}
     )

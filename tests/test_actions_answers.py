@@ -19,6 +19,13 @@ def slot_events(events):
     return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
 
 
+async def answer_to(make_tracker, dispatcher, domain, text, intent, **tracker_args) -> str:
+    """The text of the topic answer to `text`, asked with `intent`."""
+    tracker = make_tracker(text, intent=intent, **tracker_args)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    return texts_of(dispatcher)[0]
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("topic", TOPICS)
 async def test_every_topic_is_answered_for_every_reader(
@@ -34,7 +41,9 @@ async def test_every_topic_is_answered_for_every_reader(
     assert custom["points"] and set(custom["points"]) <= set(POINT_IDS)
     assert [source["id"] for source in custom["sources"]] == custom["points"]
     [text] = texts_of(dispatcher)
-    assert 15 <= len(text.split()) <= 110, "answers stay short enough for a chat"
+    # The shipped clinic serves two countries and gives the rules of both; a clinic in
+    # one country gets at most 110 words (tests/test_answer_content.py).
+    assert 15 <= len(text.split()) <= 150, "answers stay short enough for a chat"
     assert slot_events(events)["topic"] == topic
 
 
@@ -126,7 +135,9 @@ async def test_why_not_after_friendship_explains_the_friendship_reasons(
     )
     await ActionAnswerFollowup().run(dispatcher, tracker, domain)
     custom = custom_of(dispatcher)
-    assert custom["points"] == list(kb.topics["friendship"].reasons)
+    # The introduction rests on the point that the boundaries protect the client.
+    intro = [p for part in kb.followups["why"]["client"] for p in part.points]
+    assert custom["points"] == intro + list(kb.topics["friendship"].reasons)
     text = texts_of(dispatcher)[0]
     for point in kb.topics["friendship"].reasons:
         assert kb.points[point].sentences["client"] in text
@@ -256,3 +267,56 @@ async def test_the_answer_after_a_crisis_starts_with_care(make_tracker, dispatch
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert texts_of(dispatcher)[0] == kb.text("after_crisis", "note", "client")
     assert slot_events(events)["crisis_followup"] is False
+
+
+@pytest.mark.parametrize("topic", ["romance", "rules", "waiting_period", "business", "events"])
+async def test_a_reader_in_the_uk_gets_uk_codes_and_no_licensing_board(
+    topic, make_tracker, dispatcher, domain
+):
+    kb = knowledge_base()
+    question = "I'm in the UK: what about this?"
+    text = await answer_to(
+        make_tracker, dispatcher, domain, question, f"ask_{topic}", role="therapist"
+    )
+    custom = custom_of(dispatcher)
+    assert "licensing board" not in text and "regulator or professional body" in text
+    assert custom["codes"]
+    assert {kb.sources[code].region for code in custom["codes"]} == {"United Kingdom"}
+
+
+async def test_a_reader_in_the_us_gets_us_codes_and_no_uk_regulator(
+    make_tracker, dispatcher, domain
+):
+    kb = knowledge_base()
+    question = "what do the rules say?"
+    region = {"region": "United States"}
+    text = await answer_to(
+        make_tracker, dispatcher, domain, question, "ask_rules", role="client", slots=region
+    )
+    assert "licensing board" in text and "HCPC" not in text and "BACP" not in text
+    assert {kb.sources[code].region for code in custom_of(dispatcher)["codes"]} == {"United States"}
+
+
+@pytest.mark.parametrize(
+    "text, phase_words",
+    [
+        ("my current client offered me an expensive watch", "clinic's policy"),
+        ("a former client sent me a gift", "former"),
+    ],
+)
+async def test_a_gift_question_is_answered_for_its_phase_of_therapy(
+    text, phase_words, make_tracker, dispatcher, domain
+):
+    answer = await answer_to(make_tracker, dispatcher, domain, text, "ask_gifts", role="therapist")
+    assert phase_words in answer
+    if "current" in text:
+        assert "former" not in answer.lower()
+        assert "clinic-gifts" in custom_of(dispatcher)["codes"]
+
+
+async def test_the_phase_stays_for_the_conversation(make_tracker, dispatcher, domain):
+    question = "and can I follow them on instagram?"
+    text = await answer_to(
+        make_tracker, dispatcher, domain, question, "ask_social_media", slots={"phase": "during"}
+    )
+    assert "former" not in text.lower()

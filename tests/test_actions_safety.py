@@ -182,7 +182,62 @@ async def test_out_of_scope_says_what_it_can_help_with(dispatcher, make_tracker,
 async def test_out_of_scope_says_it_is_not_a_professional(dispatcher, make_tracker, text):
     tracker = make_tracker(text, intent="out_of_scope", role="client")
     await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
-    assert texts_of(dispatcher)[-1] == KB.text("out_of_scope", "professional", "client")
+    assert texts_of(dispatcher)[0] == KB.text("out_of_scope", "professional", "client")
+
+
+OWN_HEALTH = [
+    "i've been really depressed lately, can you help me?",
+    "i think i have anxiety, can you be my therapist",
+    "what medication should i take for panic attacks",
+]
+
+
+@pytest.mark.parametrize("role", ["client", None])
+@pytest.mark.parametrize("text", OWN_HEALTH)
+async def test_someone_asking_for_help_with_their_health_is_met_warmly_and_sent_to_the_clinic(
+    dispatcher, make_tracker, use_clinic, text, role
+):
+    use_clinic(contact=FILLED_CONTACT)
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(text, intent="out_of_scope", role=role),
+    )
+    texts = texts_of(dispatcher)
+    reply = " ".join(texts)
+    assert custom_of(dispatcher) == {"kind": "out_of_scope"}
+    assert "I can only help" not in reply
+    assert texts[0].startswith("It's good that you're looking for support")
+    assert "Riverside Counselling" in texts[1] and "555-0100" in texts[1]
+    assert "local emergency number" in reply
+
+
+async def test_without_the_clinics_contact_the_warm_reply_still_points_to_the_clinic(
+    dispatcher, make_tracker
+):
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(OWN_HEALTH[0], intent="out_of_scope", role="client"),
+    )
+    texts = texts_of(dispatcher)
+    assert texts[1] == KB.text("out_of_scope", "person_not_set")
+    assert "FILL IN" not in " ".join(texts)
+
+
+async def test_a_therapist_asking_about_medication_is_sent_to_a_prescriber_or_supervisor(
+    dispatcher, make_tracker
+):
+    await run(
+        safety.ActionRespondOutOfScope(),
+        dispatcher,
+        make_tracker(
+            "what dose of sertraline for my client", intent="out_of_scope", role="therapist"
+        ),
+    )
+    texts = texts_of(dispatcher)
+    assert texts[0] == KB.text("out_of_scope", "professional", "therapist")
+    assert "supervisor" in texts[0] and "I can only help" not in " ".join(texts)
 
 
 async def test_out_of_scope_sends_billing_to_the_clinic(dispatcher, make_tracker):
@@ -309,11 +364,44 @@ async def test_the_second_miss_offers_the_clinic(dispatcher, make_tracker, use_c
 
 async def test_the_reply_after_a_crisis_starts_with_care(dispatcher, make_tracker):
     tracker = make_tracker(
-        "what's the weather", intent="out_of_scope", role="client", slots={"crisis_followup": True}
+        "is this one okay?", intent="request_human", role="client", slots={"crisis_followup": True}
     )
-    events = await run(safety.ActionRespondOutOfScope(), dispatcher, tracker)
+    events = await run(safety.ActionHandOff(), dispatcher, tracker)
     assert texts_of(dispatcher)[0] == KB.text("after_crisis", "note", "client")
     assert SlotSet("crisis_followup", False) in events
+
+
+# What someone may write after "How are you feeling right now?": none of it is out of scope.
+FREE_TEXT = ["not great tbh", "idk. tired", "a bit better now", "what's the weather"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "action, intent",
+    [
+        (safety.ActionRespondOutOfScope(), "out_of_scope"),
+        (safety.ActionDefaultAskAffirmation(), "nlu_fallback"),
+        (safety.ActionDefaultAskRephrase(), "out_of_scope"),
+        (safety.ActionDefaultFallback(), "nlu_fallback"),
+    ],
+)
+@pytest.mark.parametrize("text", FREE_TEXT)
+async def test_free_text_after_a_crisis_is_met_warmly(
+    dispatcher, make_tracker, action, intent, text, role
+):
+    tracker = make_tracker(text, intent=intent, role=role, slots={"crisis_followup": True})
+    events = await run(action, dispatcher, tracker)
+    assert texts_of(dispatcher) == [KB.text("after_crisis", "free_text", reader_of(role))]
+    assert not buttons_of(dispatcher)
+    # The next message is met as gently, until the person asks something answerable.
+    assert SlotSet("crisis_followup", False) not in events
+
+
+def test_the_warm_reply_never_says_what_the_assistant_can_only_do():
+    for reader in ("client", "therapist", "any"):
+        warm = KB.text("after_crisis", "free_text", reader)
+        assert "only help" not in warm and "I'm still here" in warm
+    assert "risk protocol" in KB.text("after_crisis", "free_text", "therapist")
 
 
 async def test_a_second_crisis_keeps_the_care_going(dispatcher, make_tracker):

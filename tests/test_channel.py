@@ -138,41 +138,85 @@ def test_the_over_long_reply_follows_the_contract():
     customs = [m["custom"] for m in reply if "custom" in m]
     assert customs == [{"kind": "clarify", "reason": "too_long"}]
     assert all(m["recipient_id"] == "s1" for m in reply)
-    assert len(texts) == 2 and "{max_chars}" not in texts[0]
+    assert len(texts) == 2 and "{max_chars}" not in texts[0] and str(LIMIT) in texts[0]
     assert any(word in texts[1].lower() for word in ("crisis", "988", "emergency"))
 
 
-@pytest.mark.parametrize(
-    "entry, expected",
-    [
-        (
-            "Please keep it under {max_chars} characters.",
-            ("Please keep it under {max_chars} characters.", channel.DEFAULT_CRISIS_LINE),
-        ),
-        (
-            {"text": "Shorter, please.", "crisis_line": "In crisis? Call 988."},
-            ("Shorter, please.", "In crisis? Call 988."),
-        ),
-        (
-            {
-                "any": {"text": "Shorter.", "crisis_line": "Call 988."},
-                "client": {"text": "Client shorter.", "crisis_line": "Call 988."},
-            },
-            ("Client shorter.", "Call 988."),
-        ),
-    ],
-)
-def test_the_wording_comes_from_safety_yml(tmp_path, entry, expected):
+@pytest.mark.parametrize("role", ["client", "therapist", None])
+def test_the_wording_comes_from_safety_replies_yml(role):
+    from actions.knowledge import knowledge_base
+
+    kb = knowledge_base()
+    reader = role or "any"
+    ask, _ = channel.too_long_wording(role)
+    assert ask == kb.reader_text(reader, "too_long", "ask")
+
+
+def test_a_clinics_own_wording_is_used(tmp_path):
+    replies = yaml.safe_load(channel.SAFETY_FILE.read_text(encoding="utf-8"))
+    replies["too_long"]["ask"]["client"] = "Shorter, please: {max_chars} characters at most."
+    replies["too_long"]["crisis_intro"]["client"] = "In crisis? Please call:"
     safety = tmp_path / "safety_replies.yml"
-    safety.write_text(yaml.safe_dump({"too_long": entry}))
-    assert channel.too_long_wording("client", safety) == expected
+    safety.write_text(yaml.safe_dump(replies))
+    ask, lines = channel.too_long_wording("client", safety)
+    assert ask == "Shorter, please: {max_chars} characters at most."
+    assert lines.startswith("In crisis? Please call:\nUnited States:\n- 988")
 
 
-def test_without_safety_yml_the_defaults_are_used(tmp_path):
-    assert channel.too_long_wording(None, tmp_path / "missing.yml") == (
-        channel.DEFAULT_TOO_LONG,
-        channel.DEFAULT_CRISIS_LINE,
+@pytest.mark.parametrize("role", ["client", "therapist", None])
+def test_the_crisis_lines_are_the_clinics_as_every_crisis_reply_gives_them(role):
+    from actions.knowledge import knowledge_base
+    from actions.safety import resources_text
+    from project.clinic import clinic
+
+    kb = knowledge_base()
+    reader = role or "any"
+    _, lines = channel.too_long_wording(role)
+    intro = kb.reader_text(reader, "too_long", "crisis_intro")
+    expected = resources_text(kb, intro, clinic().crisis())
+    assert lines == f"{expected}\n{kb.text('crisis', 'elsewhere')}"
+    for number in ("988", "741741", "911", "116 123", "85258", "999"):
+        assert number in lines
+    assert lines.endswith("call your local emergency number.")
+
+
+def test_a_clinic_in_one_country_gives_that_countrys_lines(tmp_path):
+    from project import clinic as clinic_settings
+
+    shipped = clinic_settings.CLINIC_DIR / clinic_settings.CLINIC_FILE
+    content = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    content["region"] = ["United Kingdom"]
+    (tmp_path / clinic_settings.CLINIC_FILE).write_text(yaml.safe_dump(content))
+    _, lines = channel.too_long_wording("client", channel.SAFETY_FILE, tmp_path)
+    assert "Samaritans" in lines and "999" in lines
+    assert "988" not in lines and "911" not in lines
+    assert "local emergency number" in lines
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, "too_long: [not, a, mapping]", "too_long:\n  ask: {client: Shorter please.}\n"],
+)
+def test_without_readable_wording_the_fallbacks_are_used(tmp_path, content):
+    safety = tmp_path / "safety_replies.yml"
+    if content is not None:
+        safety.write_text(content)
+    assert channel.too_long_wording(None, safety) == (
+        channel.FALLBACK_TOO_LONG,
+        channel.FALLBACK_CRISIS_LINE,
     )
+
+
+def test_without_a_readable_clinic_file_the_fallbacks_are_used(tmp_path):
+    assert channel.too_long_wording("client", channel.SAFETY_FILE, tmp_path) == (
+        channel.FALLBACK_TOO_LONG,
+        channel.FALLBACK_CRISIS_LINE,
+    )
+
+
+def test_no_crisis_wording_is_kept_in_the_channels_code_but_its_fallback():
+    source = (channel.SAFETY_FILE.parent.parent / "rasa_extensions" / "channel.py").read_text()
+    assert source.count("116 123") == 1 and source.count("988") == 1
 
 
 @pytest.mark.parametrize(

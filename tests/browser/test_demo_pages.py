@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from project.topics import DURING_THERAPY_TOPICS
+
 from .chat import Chat
 
 pytestmark = pytest.mark.browser
 
-DURING_THERAPY = (
-    "touch",
-    "between_sessions",
-    "self_disclosure",
-    "dual_roles",
-    "switching_therapist",
-    "ending_therapy",
-    "fees_and_bartering",
-)
 PAGES = (("/", "client"), ("/therapist/", "therapist"))
 
 
@@ -45,7 +38,7 @@ def test_the_suggestions_cover_every_topic_of_ongoing_therapy(open_page, site, p
     if role == "client":
         chat.open()
     payloads = suggestion_payloads(chat)
-    assert {f"/ask_{topic}" for topic in DURING_THERAPY} <= set(payloads)
+    assert {f"/ask_{topic}" for topic in DURING_THERAPY_TOPICS} <= set(payloads)
     group = chat.log.get_by_role("group", name="Questions you could ask")
     shown = group.locator(".bc-suggestion:visible")
     expect(shown).to_have_count(4)

@@ -142,7 +142,7 @@ def topic_sections(kb: KnowledgeBase) -> List[Section]:
         Section(
             f"topic-{topic}",
             kb.topics[topic].title,
-            f"Topic {topic}: questions {kb.topics[topic].asked_as}.",
+            f"Topic {topic}: when someone asks {kb.topics[topic].asked_as}.",
             topic_groups(kb, topic),
         )
         for topic in TOPICS

@@ -16,12 +16,11 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 from actions.sources import Source, clinic_policies, load_codes
 from project.paths import PROJECT_ROOT
+from project.topics import AFTER_THERAPY_TOPICS, DURING_THERAPY_TOPICS, TOPICS
 from project.yaml_files import ConfigFileError, load_mapping
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 DOCUMENT_FILE = "post-therapy-relationships.md"
-# Topic answers: after therapy, and during it (contract, section 2).
-TOPIC_FILES = ("topics.yml",)
 CODES_DIR = "codes"
 # Regions a part may be limited to (a part without `regions` is for every reader).
 REGIONS = ("United States", "United Kingdom")
@@ -41,21 +40,11 @@ POINT_IDS = (
     "referral",
     "client_wellbeing",
 )
-TOPICS = (
-    "friendship",
-    "romance",
-    "social_media",
-    "chance_encounter",
-    "events",
-    "business",
-    "gifts",
-    "feelings",
-    "waiting_period",
-    "reasons",
-    "rules",
-    "return_to_therapy",
-    "discussing_it",
-)
+# The file that answers each group of topics.
+TOPIC_FILES = {
+    "topics.yml": AFTER_THERAPY_TOPICS,
+    "topics_during_therapy.yml": DURING_THERAPY_TOPICS,
+}
 ROLES = ("client", "therapist")
 # Wording for a reader whose role is unknown.
 ANY_ROLE = "any"
@@ -306,11 +295,11 @@ def _load_points(directory: Path, document: str) -> Dict[str, Point]:
 
 def _load_topics(directory: Path, code_ids: Sequence[str]) -> Dict[str, Topic]:
     topics: Dict[str, Topic] = {}
-    for file in TOPIC_FILES:
+    for file, expected in TOPIC_FILES.items():
         topics.update(_load_topic_file(directory, file, code_ids, defined=topics))
-    missing = [t for t in TOPICS if t not in topics]
-    if missing:
-        raise KnowledgeError(TOPIC_FILES[-1], "topics", f"no answer for {', '.join(missing)}")
+        missing = [t for t in expected if t not in topics]
+        if missing:
+            raise KnowledgeError(file, "topics", f"no answer for {', '.join(missing)}")
     return topics
 
 

@@ -12,9 +12,8 @@ from typing import AbstractSet, Dict, Iterable, List, Optional, Sequence, Set, T
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 
-from actions.answers import choice_buttons, ranked_topics
+from actions.answers import answer_reply, choice_buttons, ranked_topics
 from actions.base import (
-    ANSWER,
     CLARIFY,
     CRISIS,
     CRISIS_FOLLOWUP_SLOT,
@@ -24,7 +23,8 @@ from actions.base import (
     Reply,
     ReplyAction,
 )
-from actions.knowledge import KnowledgeBase, sources
+from actions.knowledge import KnowledgeBase
+from actions.regions import reader_regions
 from project.clinic import DANGER, MINOR, SEXUAL_CONTACT, Clinic, Resource, clinic
 
 THERAPIST = "therapist"
@@ -199,8 +199,8 @@ def only_a_hug_or_handshake(kb: KnowledgeBase, text: str, situations: Set[str]) 
 class ActionRespondMisconduct(ReplyAction):
     """A possible violation by a therapist: validation, the facts and how to report it.
 
-    A hug or a handshake alone is a boundary question, answered as one: it is fine
-    to say no, and a touch that felt sexual or unwanted can be reported.
+    A hug or a handshake alone is a boundary question, answered with the touch topic's
+    answer: it is fine to say no, and a touch that felt sexual or unwanted can be reported.
     """
 
     def name(self) -> Text:
@@ -210,7 +210,8 @@ class ActionRespondMisconduct(ReplyAction):
         text = message_text(tracker)
         situations = misconduct_situations(kb, text)
         if only_a_hug_or_handshake(kb, text, situations):
-            return touch_reply(kb, reader)
+            touch = kb.answer("touch", reader)
+            return answer_reply(kb, "touch", touch, reader_regions(tracker))
         settings = clinic()
         resources = settings.misconduct(situations)
         opening = "validate" if describes_what_happened(kb, text, situations) else "neutral"
@@ -233,20 +234,6 @@ class ActionRespondMisconduct(ReplyAction):
         )
         texts.append(offer_person(kb, reader, settings, "misconduct", "person", "person_not_set"))
         return Reply(kind=MISCONDUCT, texts=texts, custom={"resources": resource_dicts(resources)})
-
-
-# The points of the document the touch reply rests on: boundaries that protect the
-# client, and talking about them openly.
-TOUCH_POINTS = ["professional_relationship", "discuss_openly"]
-
-
-def touch_reply(kb: KnowledgeBase, reader: str) -> Reply:
-    """A hug or a handshake, answered as the boundary question it is."""
-    return Reply(
-        kind=ANSWER,
-        texts=[kb.reader_text(reader, "misconduct", "touch_question")],
-        custom={"topic": "touch", "points": TOUCH_POINTS, "sources": sources(kb, TOUCH_POINTS)},
-    )
 
 
 class ActionRespondOutOfScope(ReplyAction):

@@ -15,6 +15,11 @@ import yaml
 
 from project.paths import PROJECT_ROOT
 
+# The contract's topics, which the set's questions are counted by (re-exported).
+from project.topics import AFTER_THERAPY_TOPICS as AFTER_THERAPY_TOPICS
+from project.topics import DURING_THERAPY_TOPICS as DURING_THERAPY_TOPICS
+from project.topics import TOPICS as TOPICS
+
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
 QUESTION_FILES = ("topics.yml", "safety.yml", "other.yml")
 DIALOGUE_FILE = "dialogues.yml"
@@ -23,31 +28,6 @@ THRESHOLDS_FILE = EVAL_DIR / "thresholds.yml"
 
 # Contract, sections 2-4.
 KINDS = ("answer", "crisis", "misconduct", "out_of_scope", "clarify", "handoff", "smalltalk")
-AFTER_THERAPY_TOPICS = (
-    "friendship",
-    "romance",
-    "social_media",
-    "chance_encounter",
-    "events",
-    "business",
-    "gifts",
-    "feelings",
-    "waiting_period",
-    "reasons",
-    "rules",
-    "return_to_therapy",
-    "discussing_it",
-)
-DURING_THERAPY_TOPICS = (
-    "touch",
-    "between_sessions",
-    "self_disclosure",
-    "dual_roles",
-    "switching_therapist",
-    "ending_therapy",
-    "fees_and_bartering",
-)
-TOPICS = AFTER_THERAPY_TOPICS + DURING_THERAPY_TOPICS
 # "none" sends no metadata.role, as a page that does not say who is asking.
 ROLES = ("client", "therapist", "none")
 

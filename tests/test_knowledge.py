@@ -91,6 +91,14 @@ def test_a_topic_with_no_answer_is_an_error(knowledge_copy):
         load(knowledge_copy)
 
 
+def test_a_missing_topic_of_ongoing_therapy_names_its_file(knowledge_copy):
+    edit(knowledge_copy, "topics_during_therapy.yml", lambda c: c["topics"].pop("touch"))
+    with pytest.raises(
+        KnowledgeError, match=r"topics_during_therapy\.yml: topics: no answer for touch"
+    ):
+        load(knowledge_copy)
+
+
 def test_a_topic_without_wording_for_a_reader_is_an_error(knowledge_copy):
     edit(knowledge_copy, "topics.yml", lambda c: c["topics"]["gifts"]["answer"].pop("therapist"))
     with pytest.raises(KnowledgeError, match=r"topics\.gifts\.answer: no wording for therapist"):

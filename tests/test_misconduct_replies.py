@@ -5,7 +5,7 @@ import pytest
 from conftest import custom_of, texts_of
 
 from actions import safety
-from actions.knowledge import knowledge_base
+from actions.knowledge import compose, knowledge_base
 
 KB = knowledge_base()
 READERS = ["client", "therapist", None]
@@ -31,9 +31,19 @@ async def test_a_goodbye_hug_or_handshake_is_a_boundary_question(
 ):
     custom, said = await reply_to(text, dispatcher, make_tracker, role=reader)
     assert custom["kind"] == "answer" and custom["topic"] == "touch"
+    assert said == compose(KB.answer("touch", reader or "any"))
+    assert custom["codes"] and "clinic-touch" in custom["codes"]
     assert "not okay" not in said
     assert "not in itself misconduct" in said
     assert "no" in said and ("report" in said or "misconduct" in said)
+
+
+async def test_a_hug_question_keeps_the_touch_topic_for_follow_ups(dispatcher, make_tracker):
+    tracker = make_tracker("my counsellor hugged me at the end", intent="report_misconduct")
+    events = await safety.ActionRespondMisconduct().run(dispatcher, tracker, {})
+    assert {"event": "slot", "name": "topic", "value": "touch"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
 
 
 @pytest.mark.parametrize(

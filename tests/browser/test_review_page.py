@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from actions.content_version import content_version
 from actions.knowledge import TOPICS, knowledge_base
+from operations.review.pdf import to_pdf
 
 from .conftest import DESKTOP, PROJECT_ROOT
 
@@ -18,16 +19,29 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 
 
-def test_the_review_shows_every_topic_with_sources_and_reviewer_fields(browser, tmp_path: Path):
-    # As make review runs it (Playwright's loop would stop the actions' own from running here).
+@pytest.fixture(scope="module")
+def review(tmp_path_factory) -> Path:
+    """The review's HTML, written as make review writes it (in a process of its own:
+    Playwright's event loop would stop the actions' own from running here)."""
+    folder = tmp_path_factory.mktemp("review")
     subprocess.run(
-        [sys.executable, "-m", "operations.review", "--out", str(tmp_path), "--no-pdf"],
+        [sys.executable, "-m", "operations.review", "--out", str(folder), "--no-pdf"],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,
     )
-    [review] = tmp_path.glob("review-*.html")
+    [page] = folder.glob("review-*.html")
+    return page
 
+
+@pytest.mark.usefixtures("browser")  # which installs Chromium where it is missing
+def test_chromium_prints_it_to_pdf(review: Path):
+    pdf = review.with_suffix(".pdf")
+    assert to_pdf(review, pdf) == "chromium"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_review_shows_every_topic_with_sources_and_reviewer_fields(browser, review: Path):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     requests = []
@@ -47,7 +61,7 @@ def test_the_review_shows_every_topic_with_sources_and_reviewer_fields(browser, 
     page.screenshot(path=str(SCREENSHOTS / "review-top.png"))
 
     first = page.locator("#r-topic-friendship-answer-client")
-    first.scroll_into_view_if_needed()
+    page.locator("#s-topic-friendship").evaluate("part => part.scrollIntoView()")
     expect(first.locator(".sources .src-point").first).to_be_visible()
     expect(first.locator(".texts p").first).not_to_be_empty()
     page.screenshot(path=str(SCREENSHOTS / "review-replies.png"))

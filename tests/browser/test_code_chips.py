@@ -8,6 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from actions.content_version import content_version
+from actions.knowledge import for_regions, knowledge_base, points_used
+from actions.sources import codes_used
+from project.clinic import clinic
 
 from .chat import WEBHOOK, Chat
 
@@ -91,3 +94,28 @@ def test_a_reply_with_codes_shows_their_chips_and_each_opens_its_summary(
     page.reload()  # the kept transcript draws the same chips
     chat.open()
     assert chat.chips(chat.last_reply()) == ["Power imbalance", "APA 10.08", "Gifts from clients"]
+
+
+def test_the_assistants_own_answer_shows_its_code_chips(open_page, site):
+    """The therapists' touch suggestion: the real answer, its passages, codes and policy."""
+    kb = knowledge_base()
+    parts = for_regions(kb.answer("touch", "therapist"), clinic().regions)
+    cited = [kb.sources[code] for code in codes_used(parts)]
+    codes = [source for source in cited if source.url]
+    assert codes, "the therapists' touch answer cites code sections"
+    page = open_page(site.url("/therapist/"))
+    chat = Chat(page)
+    before = chat.bot_turns.count()
+
+    chat.log.locator(".bc-suggestion[data-payload='/ask_touch']").click()
+
+    reply = chat.wait_for_reply(before)
+    expect(reply).to_have_attribute("data-kind", "answer")
+    passages = [kb.points[point].title for point in points_used(parts)]
+    labels = [s.title if s.id.startswith("clinic-") else s.cite_as for s in cited]
+    assert chat.chips(reply) == passages + labels
+    chip = reply.locator(f"button.bc-chip[data-code-id='{codes[0].id}']")
+    chip.click()
+    panel = page.locator("#" + str(chip.get_attribute("aria-controls")))
+    expect(panel).to_contain_text(codes[0].paraphrase)
+    expect(panel.get_by_role("link")).to_have_attribute("href", str(codes[0].url))

@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 CROSSVAL_MIN_F1 := 0.90
 
 .PHONY: help setup train run test validate lint lint-js eval-gate unit conversations nlu-crossval model \
-        integration browser bench eval audit forget-old forget insights clean
+        integration browser bench eval audit forget-old forget insights review clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | \
@@ -106,6 +106,11 @@ override CANDIDATES := $(value CANDIDATES)
 export FROM TO CANDIDATES
 insights: setup ## the clinic's insights report: make insights [DAYS=30 | FROM=YYYY-MM-DD TO=YYYY-MM-DD] [CANDIDATES=1]
 	$(PYTHON) -m insights --days $(DAYS) $${FROM:+--from "$$FROM"} $${TO:+--to "$$TO"} $${CANDIDATES:+--candidates}
+
+# The content review a clinic signs (README, "Reviewing and signing the content"): every
+# reply, with its sources, in results/review/review-<content version>.html (and .pdf).
+review: setup ## write the review of every reply a clinic signs (results/review/, HTML and PDF)
+	$(PYTHON) -m operations.review
 
 clean: ## remove models, results, logs and pytest's cache
 	rm -rf models results logs .pytest_cache

@@ -139,6 +139,9 @@ class ActionAnswerTopic(ReplyAction):
         if topic not in kb.topics:
             return no_topic_reply(kb, reader)
 
+        # The other readings are those of the question asked, not of the romance wording
+        # that answers it: a sure "how long?" in a romantic conversation is not hedged.
+        asked = topic
         if topic in ROMANCE_WORDING_FOR_TOPIC and is_romantic(
             tracker, tracker.get_slot(TOPIC_SLOT)
         ):
@@ -151,17 +154,18 @@ class ActionAnswerTopic(ReplyAction):
         mention = time_mention(tracker, kb, latest_entity(tracker, "DATE"))
         reply = answer_reply(kb, topic, mention + parts, reader_regions(tracker))
         reply.events.extend(remember_phase(tracker))
-        others = other_readings(tracker, topic)
+        others = other_readings(tracker, asked, topic)
         return reply if others is None else hedged(kb, reader, reply, topic, others)
 
 
-def other_readings(tracker: Tracker, topic: str) -> Optional[List[str]]:
-    """The other likely topics of a question the NLU was unsure of; None when it was sure."""
+def other_readings(tracker: Tracker, *topics: str) -> Optional[List[str]]:
+    """The likely topics other than `topics` (the one asked, and the one whose wording
+    answers it) of a question the NLU was unsure of; None when it was sure."""
     latest = tracker.latest_message or {}
     confidence = (latest.get("intent") or {}).get("confidence")
     if (latest.get("intent") or {}).get("name") not in TOPIC_OF_INTENT or confidence is None:
         return None
-    others = [(other, score) for other, score in ranked_topics(tracker) if other != topic]
+    others = [(other, score) for other, score in ranked_topics(tracker) if other not in topics]
     close = any(score >= confidence - CLOSE_MARGIN for _, score in others)
     if confidence >= SURE_CONFIDENCE and not close:
         return None

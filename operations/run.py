@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import time
+from pathlib import Path
 
 from operations.processes import (
     newest_model,
@@ -14,6 +15,7 @@ from operations.processes import (
     start_servers,
     wait_until_up,
 )
+from project.clinic import CLINIC_DIR, CLINIC_FILE, placeholders
 from project.paths import PROJECT_ROOT
 
 CURL_EXAMPLE = (
@@ -27,6 +29,20 @@ CURL_EXAMPLE = (
 )
 
 
+def placeholder_notice(directory: Path = CLINIC_DIR) -> str:
+    """What clinic.yml still leaves to fill in, and what replies do meanwhile; "" when nothing."""
+    missing = placeholders(directory)
+    if not missing:
+        return ""
+    lines = "\n".join(f"  - {path}" for path in missing)
+    return (
+        f"Note: clinic/{CLINIC_FILE} still has placeholders ([FILL IN: ...]):\n{lines}\n"
+        "Replies leave these out until they are filled in; without a phone or an email, a "
+        "request for a person is told the clinic has not set up its contact details yet. "
+        "make review lists them too."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rasa-port", type=int, default=5005)
@@ -34,6 +50,9 @@ def main() -> int:
     parser.add_argument("--web-port", type=int, default=8080)
     args = parser.parse_args()
 
+    notice = placeholder_notice()
+    if notice:
+        print(notice + "\n", flush=True)
     model = newest_model()
     print(f"Starting the assistant with {model.name} (about a minute)...", flush=True)
     running = start_servers(
@@ -70,7 +89,8 @@ def main() -> int:
         f"  Action server:              {running.action_url}\n"
         f"  Logs:                       {running.log_dir}/\n\n"
         f"Talk to it:\n{CURL_EXAMPLE.format(url=running.rasa_url)}\n\n"
-        f"Press Ctrl-C to stop.",
+        + (f"{notice}\n\n" if notice else "")
+        + "Press Ctrl-C to stop.",
         flush=True,
     )
 

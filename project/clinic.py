@@ -114,6 +114,26 @@ def is_placeholder(value: str) -> bool:
     return bool(PLACEHOLDER.match(value))
 
 
+def placeholders(directory: Path = CLINIC_DIR) -> List[str]:
+    """Every entry of clinic.yml that still holds a "[FILL IN: ...]" placeholder, as a
+    dotted path (clinic.phone, misconduct_resources[2].note): the contact details and any
+    field a clinic's file adds, so start-up and the content review can name them all."""
+    found: List[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+        elif isinstance(node, str) and is_placeholder(node):
+            found.append(path)
+
+    walk(load_mapping(directory / CLINIC_FILE, CLINIC_FILE, ClinicError), "")
+    return found
+
+
 def _text(entry: str, value: object) -> str:
     # YAML reads an unquoted 988 as a number; it is still a phone number.
     if isinstance(value, int) and not isinstance(value, bool):

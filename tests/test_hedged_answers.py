@@ -70,3 +70,18 @@ async def test_a_hedged_romance_answer_keeps_the_romance_wording(dispatcher, dom
 @pytest.mark.parametrize("topic", TOPICS)
 def test_every_topic_says_how_it_was_asked(topic):
     assert KB.topics[topic].asked_as
+
+
+async def test_a_sure_question_in_a_romantic_conversation_is_not_hedged(dispatcher, domain):
+    """ "How long?" after a romance answer takes romance's wording; the NLU was sure of it,
+    so no "If you're asking about dating..." and no button back to the same question."""
+    tracker = build_tracker(
+        "how long do we have to wait?", intent="ask_waiting_period", slots={"topic": "romance"}
+    )
+
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+
+    custom = custom_of(dispatcher)
+    assert custom["topic"] == "romance" and "hedged" not in custom
+    assert buttons_of(dispatcher) == []
+    assert not texts_of(dispatcher)[0].startswith("If you're asking")

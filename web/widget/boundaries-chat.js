@@ -52,6 +52,39 @@
       "and I will answer from the practice's guidance.",
   };
 
+  /* Questions offered under the greeting, until the first message. Each sends its topic's
+     intent (as the assistant's own topic buttons do), so the answer is the topic's whatever
+     the wording: one per topic of ongoing therapy, and the commonest after it. The first
+     SUGGESTIONS_SHOWN show at once, the rest behind "More questions". A page may set its own
+     with data-suggestions (a JSON list of questions, or of {title, payload}). */
+  var SUGGESTIONS_SHOWN = 4;
+  var DEFAULT_SUGGESTIONS = {
+    client: [
+      ["Can we be friends after therapy ends?", "friendship"],
+      ["Is it okay to hug my therapist?", "touch"],
+      ["Can I text my therapist between sessions?", "between_sessions"],
+      ["Can I change to a different therapist?", "switching_therapist"],
+      ["My therapist talks a lot about their own life. Is that normal?", "self_disclosure"],
+      ["Can my therapist also see my partner or a friend of mine?", "dual_roles"],
+      ["How does therapy end, and can I come back?", "ending_therapy"],
+      ["Can I pay my therapist with services instead of money?", "fees_and_bartering"],
+      ["Can I give my therapist a gift?", "gifts"],
+      ["Can we follow each other on social media?", "social_media"],
+    ],
+    therapist: [
+      ["Can I be friends with a former client?", "friendship"],
+      ["A client wants to hug me at the end of sessions. What should I do?", "touch"],
+      ["A client texts me between sessions. How should I handle it?", "between_sessions"],
+      ["How much should I share about my own life?", "self_disclosure"],
+      ["Can I see my client's partner or sibling too?", "dual_roles"],
+      ["When should I refer a client to a colleague?", "switching_therapist"],
+      ["How should I end therapy with a client?", "ending_therapy"],
+      ["A client offered to pay in services. Can I accept?", "fees_and_bartering"],
+      ["A client gave me a gift. Can I accept it?", "gifts"],
+      ["A former client invited me to their wedding. Should I go?", "events"],
+    ],
+  };
+
   // ---------------------------------------------------------------- configuration
 
   function readScriptConfig(script) {
@@ -63,7 +96,32 @@
       }
     );
     if (data.launcherLabel) config.launcherLabel = data.launcherLabel;
+    if (data.suggestions !== undefined) {
+      try {
+        config.suggestions = JSON.parse(data.suggestions);
+      } catch (e) {
+        if (window.console) window.console.warn("boundaries-chat: data-suggestions is not JSON");
+      }
+    }
     return config;
+  }
+
+  /* [title, payload] pairs or {title, payload} objects or plain questions, as quick replies. */
+  function suggestionsOf(list, role) {
+    if (!Array.isArray(list)) {
+      return DEFAULT_SUGGESTIONS[role].map(function (pair) {
+        return { title: pair[0], payload: "/ask_" + pair[1] };
+      });
+    }
+    return list
+      .map(function (item) {
+        if (typeof item === "string") return { title: item, payload: item };
+        if (item && typeof item.title === "string") {
+          return { title: item.title, payload: typeof item.payload === "string" ? item.payload : item.title };
+        }
+        return null;
+      })
+      .filter(function (item) { return item && item.title.trim(); });
   }
 
   function resolveConfig(options) {
@@ -77,6 +135,7 @@
       : DEFAULTS.accent;
     config.greeting = config.greeting || DEFAULT_GREETINGS[config.role];
     config.subtitle = config.subtitle || SUBTITLES[config.role];
+    config.suggestions = suggestionsOf(config.suggestions, config.role);
     return config;
   }
 
@@ -248,6 +307,8 @@
     message: "M4 5h16v11H9l-5 4z",
     link: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
     doc: "M7 3h7l4 4v14H7zM14 3v4h4M9.5 12h6M9.5 15.5h6",
+    book: "M6 4.5A1.5 1.5 0 0 1 7.5 3H18v14H7.5A1.5 1.5 0 0 0 6 18.5zM6 18.5A1.5 1.5 0 0 0 7.5 20H18M9.5 7h5",
+    shield: "M12 3l7 3v5.5c0 4.3-2.9 7.9-7 9.5-4.1-1.6-7-5.2-7-9.5V6zM9 12l2 2 4-4",
   };
 
   function icon(name) {
@@ -441,24 +502,87 @@
 
   // ---------------------------------------------------------------- sources ("Based on" chips)
 
+  /* An answer's sources: the clinic document's passages (`sources`, else bare `points`),
+     then the code sections and clinic policies it cites (`code_sources`). Each becomes
+     { kind: "passage" | "code" | "policy", id, label, title, text, url }. */
   function sourcesOf(custom) {
+    return passagesOf(custom).concat(codesOf(custom));
+  }
+
+  function passagesOf(custom) {
     if (Array.isArray(custom.sources) && custom.sources.length) {
       return custom.sources
         .filter(function (s) { return s && (s.title || s.id); })
         .map(function (s) {
-          return {
-            id: String(s.id || ""),
-            title: String(s.title || humanise(s.id)),
-            passage: typeof s.passage === "string" ? s.passage : "",
-          };
+          var title = String(s.title || humanise(s.id));
+          var text = typeof s.passage === "string" ? s.passage : "";
+          return { kind: "passage", id: String(s.id || ""), label: title, title: title, text: text };
         });
     }
     if (Array.isArray(custom.points)) {
       return custom.points.map(function (id) {
-        return { id: String(id), title: humanise(id), passage: "" };
+        var title = humanise(id);
+        return { kind: "passage", id: String(id), label: title, title: title, text: "" };
       });
     }
     return [];
+  }
+
+  /* A code section's chip names it as replies cite it ("APA 10.08"); a clinic policy's
+     chip names the policy. A policy has no link: the clinic's text is the source. */
+  function codesOf(custom) {
+    if (!Array.isArray(custom.code_sources)) return [];
+    return custom.code_sources
+      .filter(function (c) { return c && (c.cite_as || c.title || c.id); })
+      .map(function (c) {
+        var id = String(c.id || "");
+        var policy = id.indexOf("clinic-") === 0;
+        var title = String(c.title || c.cite_as || id);
+        return {
+          kind: policy ? "policy" : "code",
+          id: id,
+          label: policy ? title : String(c.cite_as || title),
+          title: policy ? title : String(c.cite_as ? c.cite_as + ": " + title : title),
+          text: typeof c.paraphrase === "string" ? c.paraphrase : "",
+          url: policy ? null : c.url && safeWebUrl(c.url),
+        };
+      });
+  }
+
+  var SOURCE_ICONS = { passage: "doc", code: "book", policy: "shield" };
+
+  function sourceNote(source, clinic) {
+    if (source.kind === "code") return "A summary of this section of a professional code.";
+    if (source.kind === "policy") return clinic + "'s own policy.";
+    return "From " + clinic + "'s guidance document";
+  }
+
+  function sourcePanel(source, panelId, clinic) {
+    var panel = el("div", "bc-passage bc-passage--" + source.kind);
+    panel.id = panelId;
+    panel.hidden = true;
+    panel.setAttribute("role", "region");
+    var names = { passage: "Passage: ", code: "Code section: ", policy: "Clinic policy: " };
+    panel.setAttribute("aria-label", names[source.kind] + source.title);
+    var title = el("p", "bc-passage-title");
+    title.appendChild(icon(SOURCE_ICONS[source.kind]));
+    title.appendChild(el("span", null, source.title));
+    panel.appendChild(title);
+    var textTag = source.kind === "passage" ? "blockquote" : "p";
+    panel.appendChild(el(textTag, "bc-passage-text", source.text));
+    panel.appendChild(el("p", "bc-passage-note", sourceNote(source, clinic)));
+    if (source.url) {
+      var link = el("a", "bc-passage-link");
+      link.href = source.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.appendChild(icon("link"));
+      link.appendChild(el("span", null, "Read the code on " +
+        new URL(source.url).hostname.replace(/^www\./, "")));
+      link.setAttribute("aria-label", "Read " + source.label + " (opens in a new tab)");
+      panel.appendChild(link);
+    }
+    return panel;
   }
 
   function renderSources(sources, idPrefix, clinic) {
@@ -472,42 +596,34 @@
     list.setAttribute("aria-labelledby", labelId);
     head.appendChild(list);
     wrap.appendChild(head);
-    var passages = [];
+    var opened = [];
 
     sources.forEach(function (source, index) {
       var item = el("li");
       list.appendChild(item);
-      if (!source.passage) {
-        var plain = el("span", "bc-chip bc-chip--static");
-        plain.appendChild(icon("doc"));
-        plain.appendChild(el("span", null, source.title));
+      var iconName = SOURCE_ICONS[source.kind] || "doc";
+      if (!source.text) {
+        var plain = el("span", "bc-chip bc-chip--static bc-chip--" + source.kind);
+        plain.appendChild(icon(iconName));
+        plain.appendChild(el("span", null, source.label));
         item.appendChild(plain);
         return;
       }
-      var chip = button("bc-chip", source.title, "doc");
-      var panelId = idPrefix + "-passage-" + index;
+      var chip = button("bc-chip bc-chip--" + source.kind, source.label, iconName);
+      var panelId = idPrefix + "-source-" + index;
       chip.setAttribute("aria-expanded", "false");
       chip.setAttribute("aria-controls", panelId);
-      chip.dataset.pointId = source.id;
+      if (source.kind === "passage") chip.dataset.pointId = source.id;
+      else chip.dataset.codeId = source.id;
       item.appendChild(chip);
 
-      var panel = el("div", "bc-passage");
-      panel.id = panelId;
-      panel.hidden = true;
-      panel.setAttribute("role", "region");
-      panel.setAttribute("aria-label", "Passage: " + source.title);
-      var title = el("p", "bc-passage-title");
-      title.appendChild(icon("doc"));
-      title.appendChild(el("span", null, source.title));
-      panel.appendChild(title);
-      panel.appendChild(el("blockquote", "bc-passage-text", source.passage));
-      panel.appendChild(el("p", "bc-passage-note", "From " + clinic + "'s guidance document"));
+      var panel = sourcePanel(source, panelId, clinic);
       wrap.appendChild(panel);
-      passages.push({ chip: chip, panel: panel });
+      opened.push({ chip: chip, panel: panel });
 
       chip.addEventListener("click", function () {
         var opening = chip.getAttribute("aria-expanded") !== "true";
-        passages.forEach(function (p) {
+        opened.forEach(function (p) {
           p.chip.setAttribute("aria-expanded", "false");
           p.panel.hidden = true;
         });
@@ -791,6 +907,7 @@
     var self = this;
     this.log.textContent = "";
     this.appendGreeting();
+    if (!this.items().length) this.appendSuggestions();
     this.items().forEach(function (item) {
       if (item.type === "user") self.appendUser(item.text);
       else if (item.type === "bot" && item.turn) self.appendBot(item.turn, { restoring: true });
@@ -815,6 +932,37 @@
     var turn = el("div", "bc-turn bc-turn--bot bc-turn--greeting");
     turn.appendChild(el("p", "bc-bubble", this.config.greeting));
     this.log.appendChild(turn);
+  };
+
+  /* Questions to start with; like quick replies, they go once anything is sent. */
+  Widget.prototype.appendSuggestions = function () {
+    var self = this;
+    var suggestions = this.config.suggestions;
+    if (!suggestions.length) return;
+    var group = el("div", "bc-quick-replies bc-suggestions");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Questions you could ask");
+    var hidden = [];
+    suggestions.forEach(function (choice, index) {
+      var quick = button("bc-quick bc-suggestion", choice.title);
+      quick.dataset.payload = choice.payload;
+      quick.addEventListener("click", function () { self.send(choice.payload, choice.title); });
+      if (index >= SUGGESTIONS_SHOWN) {
+        quick.hidden = true;
+        hidden.push(quick);
+      }
+      group.appendChild(quick);
+    });
+    if (hidden.length) {
+      var more = button("bc-quick bc-more", "More questions");
+      more.addEventListener("click", function () {
+        hidden.forEach(function (quick) { quick.hidden = false; });
+        more.remove();
+        hidden[0].focus();
+      });
+      group.appendChild(more);
+    }
+    this.log.lastChild.appendChild(group);
   };
 
   Widget.prototype.appendUser = function (text) {

@@ -17,7 +17,8 @@ On the Rasa server's Sanic app, through the REST channel's blueprint
 3. http_guard: bad request heads get 400/413 before the body is read (a handler of
    Sanic's `http.lifecycle.request` signal), and the body Sanic buffers is capped.
 4. rasa_server: `GET /` answers {"status": "ok"}, not Rasa's name and version.
-5. server_tuning: once the model is loaded, freed memory goes back to the system.
+5. server_tuning: once the model is loaded, freed memory goes back to the system and the
+   loaded objects are left out of garbage collections (`gc.freeze`).
 
 Through Rasa's own extension points (named in the configuration, nothing replaced):
 

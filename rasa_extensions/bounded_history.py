@@ -32,6 +32,8 @@ in the endpoints file beside the store's other settings.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import itertools
 import json
@@ -423,6 +425,11 @@ class BoundedHistoryMixin:
             raise ValueError("history_turns must be at least 1")
         self.history_turns = int(history_turns)
         self.listing_rows = max(int(listing_rows), 1)
+        # Saves run in a thread of their own (see `save`) where the engine's
+        # connections may be used from any thread; subclasses that know their
+        # engine set it.
+        self.write_in_thread = False
+        self._writer: Optional[concurrent.futures.ThreadPoolExecutor] = None
         self.create_session_index()
 
     def create_session_index(self) -> None:
@@ -487,8 +494,33 @@ class BoundedHistoryMixin:
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, with one INSERT for all the new events rather
-        than an ORM object each (a third of the cost of a save)."""
+        than an ORM object each (a third of the cost of a save).
+
+        Where `write_in_thread` is set, the writing runs in the store's one
+        writer thread: a commit waits for the disk for milliseconds, and the
+        server goes on with other conversations meanwhile. One thread, so saves
+        still run one at a time, in the order they come; and a save always
+        ends before this returns, even when the caller is cancelled, so that
+        the conversation's next message finds it.
+        """
         await self.stream_events(tracker)
+        if not self.write_in_thread:
+            self._write_new_events(tracker)
+            return
+        if self._writer is None:
+            self._writer = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="tracker-store-writer"
+            )
+        writing = asyncio.get_running_loop().run_in_executor(
+            self._writer, self._write_new_events, tracker
+        )
+        try:
+            await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            await asyncio.wait([writing])
+            raise
+
+    def _write_new_events(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             rows = [
                 event_row(tracker.sender_id, event)
@@ -543,8 +575,14 @@ class BoundedHistoryMixin:
         if last is None:
             return 0
         last_stored = json.loads(last)
+        stored_time = last_stored.get("timestamp") if isinstance(last_stored, dict) else None
         for index in range(len(tracker.events) - 1, -1, -1):
-            if _as_stored(tracker.events[index]) == last_stored:
+            event = tracker.events[index]
+            # An event's stored form holds its timestamp: compare that first,
+            # rather than serialise every newer event.
+            if stored_time is not None and event.timestamp != stored_time:
+                continue
+            if _as_stored(event) == last_stored:
                 return index + 1
         return None
 

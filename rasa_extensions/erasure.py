@@ -30,6 +30,7 @@ is later): keep the clocks in sync, as anything running replicas must.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Dict, List, Optional, Sequence, Text
 
@@ -42,6 +43,11 @@ ERASURES = sa.Table(
     _METADATA,
     sa.Column("sender_hash", sa.String(64), primary_key=True),
     sa.Column("erased_at", sa.Float, nullable=False),
+)
+# Built once: every save runs it twice, and building a statement costs more
+# than running it.
+_ERASED_AT = sa.select(ERASURES.c.erased_at).where(
+    ERASURES.c.sender_hash == sa.bindparam("sender_hash")
 )
 
 
@@ -56,9 +62,7 @@ def create_table(bind: Any) -> None:
 
 def erased_at(connection: Connection, sender_id: Text) -> Optional[float]:
     """When the conversation was last erased, or None if it never was."""
-    return connection.execute(
-        sa.select(ERASURES.c.erased_at).where(ERASURES.c.sender_hash == sender_hash(sender_id))
-    ).scalar()
+    return connection.execute(_ERASED_AT, {"sender_hash": sender_hash(sender_id)}).scalar()
 
 
 def record(connection: Connection, sender_id: Text, when: float) -> None:
@@ -91,7 +95,7 @@ def insert_events(
     ]
     if not kept:
         return 0
-    connection.execute(events.insert(), kept)
+    connection.execute(_insert(events), kept)
     # `forget` may have committed since the check above: check again, now
     # that no erasure can commit before this transaction does.
     erased_since = erased_at(connection, sender_id)
@@ -99,6 +103,11 @@ def insert_events(
         _delete_erased(connection, events, sender_id, erased_since)
         return sum(1 for row in kept if (row.get("timestamp") or 0) > erased_since)
     return len(kept)
+
+
+@functools.lru_cache(maxsize=None)
+def _insert(events: sa.Table) -> Any:
+    return events.insert()
 
 
 def _delete_erased(

@@ -16,7 +16,9 @@ failures instead (so Rasa's fallback never engages) and:
 Each message loads only the session's last few turns plus the state they start
 from (rasa_extensions.bounded_history), so a long conversation costs no more per
 message than a short one. An SQLite file is used through rasa_extensions.sqlite_engine
-(kept connections, write-ahead log).
+(kept connections, write-ahead log). On SQLite files and PostgreSQL, saves run in
+the store's one writer thread, so the server answers other conversations while a
+commit waits for the disk.
 
 Configured in endpoints.yml as `type: rasa_extensions.tracker_store.ResilientSQLTrackerStore`;
 the database is chosen by project.settings.tracker_db_url (docs/deploy.md).
@@ -108,8 +110,10 @@ class ResilientSQLTrackerStore(BoundedHistoryMixin, SQLTrackerStore):
         )
         if sqlite_engine.is_sqlite_file(self.engine.url):
             self._use_engine(sqlite_engine.create_engine(self.engine.url))
+            self.write_in_thread = True
         elif postgres_timeouts.is_postgresql(self.engine.url):
             self._use_engine(postgres_timeouts.create_engine(self.engine.url, statement_timeout))
+            self.write_in_thread = True
         # Rasa only logs when it cannot create the tables; check, and create
         # them on the first save once the database is there.
         self._tables_ready = False

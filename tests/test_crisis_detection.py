@@ -14,7 +14,7 @@ import pytest
 import spacy
 
 from operations import processes
-from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError
+from rasa_extensions.nlu.crisis_matcher import CrisisMatcher, PatternError, RequiredWords
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PATTERNS_FILE = PROJECT_ROOT / "nlu_patterns" / "crisis_patterns.yml"
@@ -158,6 +158,50 @@ def test_third_person_violence_and_methods_are_caught(nlp, text, family):
 def test_a_crisis_inside_a_boundary_question_matches(nlp):
     text = "can we be friends? i'll end my life if i lose her"
     assert families_found(nlp, MATCHER, text) == ["suicide"]
+
+
+class EveryDoc:
+    """In place of RequiredWords: the Matcher runs on every doc."""
+
+    def may_match(self, doc) -> bool:
+        return True
+
+
+def test_the_required_words_never_change_what_matches(nlp, monkeypatch):
+    texts = [text for _, text in training_examples()] + CRISIS + NOT_CRISIS
+    texts += [example for family in MATCHER.families.values() for example in family.examples]
+    texts += list(MATCHER.harmless.examples)
+    docs = list(nlp.pipe(text.lower() for text in texts))
+    required = MATCHER._required
+    quick = [MATCHER.matches(doc) for doc in docs]
+    monkeypatch.setattr(MATCHER, "_required", EveryDoc())
+    assert quick == [MATCHER.matches(doc) for doc in docs]
+    # The quick test spares the Matcher most messages that are no crisis.
+    spared = [doc for doc, found in zip(docs, quick, strict=True) if not found]
+    assert sum(not required.may_match(doc) for doc in spared) > 0.8 * len(spared)
+
+
+@pytest.mark.parametrize(
+    "pattern, text, may_match",
+    [
+        ([{"LOWER": "die"}], "i want to die", True),
+        ([{"LOWER": "die"}], "i want to dye my hair", False),
+        ([{"LEMMA": {"IN": ["kill", "hurt"]}}, {"LOWER": "myself"}], "i killed myself", True),
+        ([{"LEMMA": {"IN": ["kill", "hurt"]}}, {"LOWER": "myself"}], "i killed time", False),
+        ([{"LOWER": {"REGEX": "^suicid"}}], "suicidal thoughts", True),
+        ([{"LOWER": {"REGEX": "^suicid"}}], "some thoughts", False),
+        # Optional tokens, and what it cannot read, ask for no word.
+        ([{"LOWER": "end"}, {"LOWER": "it", "OP": "?"}], "the end", True),
+        ([{"LOWER": "end"}, {"OP": "{0,3}"}, {"LOWER": "all"}], "the end of it all", True),
+        ([{"LOWER": "end"}, {"LOWER": "all", "OP": "{1,2}"}], "the end", False),
+        ([{"LOWER": {"NOT_IN": ["x"]}}], "anything", True),
+        ([{"TEXT": "die"}], "anything", True),
+        ([{"IS_SENT_START": True, "LOWER": "bye"}], "good bye", True),
+        ([{"IS_SENT_START": True, "LOWER": "bye"}], "goodbye", False),
+    ],
+)
+def test_required_words(nlp, pattern, text, may_match):
+    assert RequiredWords([pattern]).may_match(nlp(text)) is may_match
 
 
 def test_unquoted_yaml_booleans_are_reported_with_the_entry(tmp_path):

@@ -1,5 +1,5 @@
 """The quick DIET loader gives the trained model's very predictions, without
-Rasa's one-step training."""
+Rasa's one-step training, and so does its direct call of the traced graph."""
 
 from __future__ import annotations
 
@@ -50,9 +50,18 @@ async def test_predictions_are_those_of_rasas_loader():
     texts = examples[::6] + CRISIS[::3] + NOT_CRISIS[::3] + EXTRA
     model = str(model_path())
 
-    quick = await predictions(Agent.load(model), texts)
+    agent = Agent.load(model)
+    quick = await predictions(agent, texts)
     with patch.object(QuickLoadingDIET, "load", DIET.load):
         rasas = await predictions(Agent.load(model), texts)
 
     assert len(quick) > 500
     assert quick == rasas
+    # The quick model's predictions called its traced graph directly.
+    [diet] = [
+        node._component
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, QuickLoadingDIETClassifier)
+    ]
+    assert isinstance(diet.model, QuickLoadingDIET)
+    assert diet.model.__dict__.get("_predict_graph") is not None

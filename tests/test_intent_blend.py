@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
+import numpy as np
 import pytest
+import scipy.sparse
+from rasa.core.agent import Agent
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_extensions.nlu.intent_blend import BlendedIntentClassifier, blend, ranking_of
+from tests.test_crisis_detection import CRISIS, NOT_CRISIS, model_path
+from tests.test_diet_loading import EXTRA, predictions
 
 EXAMPLES = {
     "ask_friendship": [
@@ -126,3 +136,74 @@ def test_a_message_without_features_keeps_diets_ranking(featurized):
 
     assert empty.get("intent_ranking") == diet
     assert question.get("intent")["name"] == "ask_gifts"
+
+
+def same_matrix(ours, rasas) -> bool:
+    return (
+        type(ours) is type(rasas)
+        and ours.shape == rasas.shape
+        and ours.dtype == rasas.dtype
+        and np.array_equal(ours.indptr, rasas.indptr)
+        and np.array_equal(ours.indices, rasas.indices)
+        and np.array_equal(ours.data, rasas.data)
+    )
+
+
+def test_the_regression_input_is_rasas(featurized, tmp_path):
+    _, _, messages = featurized
+    texts = [text for texts in EXAMPLES.values() for text in texts] + ["gift gift gift friends"]
+    featured = messages(*texts)
+    classifier = BlendedIntentClassifier(
+        BlendedIntentClassifier.get_default_config(), "blend", None, None
+    )
+    for message in featured:
+        rasas = LogisticRegressionClassifier._create_X(classifier, [message])
+        assert same_matrix(classifier._create_X([message]), rasas)
+    rasas = LogisticRegressionClassifier._create_X(classifier, featured)
+    assert same_matrix(classifier._create_X(featured), rasas)
+
+
+def test_dense_sentence_features_are_stacked_as_rasa_does(featurized):
+    _, _, messages = featurized
+    [message] = messages("can i give my therapist a gift")
+    message.add_features(Features(np.array([[0.5, -1.0]]), "sentence", "text", "dense"))
+    classifier = BlendedIntentClassifier(
+        BlendedIntentClassifier.get_default_config(), "blend", None, None
+    )
+    rasas = LogisticRegressionClassifier._create_X(classifier, [message])
+    assert same_matrix(classifier._create_X([message]), rasas)
+    assert isinstance(rasas, scipy.sparse.csr_matrix)
+
+
+def test_the_loaded_weights_give_the_same_probabilities(featurized):
+    storage, data, messages = featurized
+    resource = Resource("blend")
+    context = ExecutionContext(graph_schema=None, node_name="blend")
+    config = BlendedIntentClassifier.get_default_config()
+    BlendedIntentClassifier.create(config, storage, resource, context).train(data)
+    loaded = BlendedIntentClassifier.load(config, storage, resource, context)
+    # Stored so that scikit-learn's product with coef_.T needs no copy of it.
+    assert loaded.clf.coef_.T.flags["C_CONTIGUOUS"]
+
+    X = loaded._create_X(messages("can my therapist and i be friends", "tell me a joke"))
+    ours = loaded.clf.predict_proba(X)
+    loaded.clf.coef_ = np.ascontiguousarray(loaded.clf.coef_)
+    assert np.array_equal(ours, loaded.clf.predict_proba(X))
+
+
+@pytest.mark.model
+async def test_predictions_are_those_of_rasas_regression_input():
+    examples = [m.get("text") for m in load_data("data/nlu").intent_examples]
+    texts = examples[1::6] + CRISIS[1::3] + NOT_CRISIS[1::3] + EXTRA
+    model = str(model_path())
+
+    ours = await predictions(Agent.load(model), texts)
+    rasas_load = classmethod(LogisticRegressionClassifier.load.__func__)
+    with (
+        patch.object(BlendedIntentClassifier, "_create_X", LogisticRegressionClassifier._create_X),
+        patch.object(BlendedIntentClassifier, "load", rasas_load),
+    ):
+        rasas = await predictions(Agent.load(model), texts)
+
+    assert len(ours) > 500
+    assert ours == rasas

@@ -1,6 +1,8 @@
-"""The Rasa server's memory release attaches to the channel's blueprint."""
+"""The Rasa server's memory release and frozen model attach to the channel's blueprint."""
 
 from __future__ import annotations
+
+import gc
 
 from sanic import Blueprint
 
@@ -18,3 +20,18 @@ def test_attach_adds_a_listener_after_the_model_is_loaded():
 
 def test_freed_memory_is_released_on_glibc():
     assert server_tuning.release_freed_memory() is True
+
+
+async def test_the_objects_alive_after_loading_are_left_out_of_collections():
+    try:
+        await server_tuning._after_model_loaded(None, None)
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        # What comes later is still collected.
+        garbage = []
+        garbage.append(garbage)
+        del garbage
+        assert gc.collect() >= 1
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import sqlite3
 import stat
+import threading
+import time
 from typing import List
 
 import pytest
@@ -313,3 +316,56 @@ async def test_a_save_whose_start_is_unknown_is_kept_and_retried_not_misaligned(
     assert len(refusals) == 2
     assert stored_user_texts(db_file, "frank") == ["elsewhere"]
     assert user_texts(await store.retrieve("frank"))[-2:] == ["kept", "kept again"]
+
+
+async def test_saves_run_in_one_writer_thread_while_the_server_goes_on(db_file, monkeypatch):
+    store = make_store(db_file)
+    assert store.write_in_thread
+    threads, ticks = [], []
+    write = store._write_new_events
+
+    def slow_write(tracker):
+        threads.append(threading.current_thread())
+        time.sleep(0.2)  # a commit waiting for the disk
+        write(tracker)
+
+    monkeypatch.setattr(store, "_write_new_events", slow_write)
+
+    async def other_conversations():
+        while True:
+            ticks.append(1)
+            await asyncio.sleep(0.01)
+
+    others = asyncio.ensure_future(other_conversations())
+    await save_turn(store, "grace", "one")
+    await save_turn(store, "grace", "two")
+    others.cancel()
+
+    assert len(set(threads)) == 1 and threads[0] is not threading.main_thread()
+    assert len(ticks) > 10  # the event loop was not blocked by the writes
+    assert stored_user_texts(db_file, "grace") == ["one", "two"]
+
+
+async def test_a_cancelled_save_ends_before_the_caller_gives_up(db_file, monkeypatch):
+    """Cancelled (a request timeout), the save still finishes first: the
+    conversation's next message, free to start then, finds it."""
+    store = make_store(db_file)
+    await save_turn(store, "heidi", "one")
+    tracker = await store.retrieve("heidi")
+    tracker.update(UserUttered("two"))
+    write = store._write_new_events
+    monkeypatch.setattr(store, "_write_new_events", lambda t: (time.sleep(0.3), write(t)))
+
+    saving = asyncio.ensure_future(store.save(tracker))
+    await asyncio.sleep(0.05)
+    saving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await saving
+    assert stored_user_texts(db_file, "heidi") == ["one", "two"]
+
+
+def test_a_store_on_an_unknown_engine_writes_in_the_event_loop(tmp_path):
+    # An in-memory SQLite database is one connection per thread: a writer
+    # thread would write into another, empty database.
+    store = ResilientSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=":memory:")
+    assert not store.write_in_thread

@@ -11,14 +11,22 @@ then runs the one prediction Rasa runs anyway to trace the prediction graph:
 that creates exactly the variables prediction uses, with their trained values,
 before the labels' embeddings are computed and the graph is traced. Training,
 and loading for fine-tuning, are Rasa's own.
+
+Each prediction then calls the traced graph itself. Rasa traces it as a
+tf.function with a fixed input signature, so it has one concrete function, but
+calling the tf.function first matches the inputs against the signature: a
+third of a millisecond per message, a tenth of DIET's time.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text, Type
+from typing import Any, Dict, Optional, Text, Tuple, Type
 
+import numpy as np
+from keras.utils import tf_utils
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
+from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
@@ -52,6 +60,20 @@ class QuickLoadingDIET(DIET):
         model.load_weights(model_file_name).expect_partial()
         model.run_inference(predict_data_example)
         return model
+
+    def _rasa_predict(self, batch_in: Tuple[np.ndarray, ...]) -> Dict[Text, Any]:
+        """RasaModel._rasa_predict, calling the traced graph's one concrete function."""
+        if self._tf_predict_step is None or self._run_eagerly:
+            return super()._rasa_predict(batch_in)  # the first call traces the graph
+        graph = self.__dict__.get("_predict_graph")
+        if graph is None:
+            # Kept out of Keras' attribute tracking: it is no part of the model's state.
+            graph = self.__dict__["_predict_graph"] = self._tf_predict_step.get_concrete_function()
+        self._training = False
+        outputs = tf_utils.sync_to_numpy_or_python_type(graph(batch_in))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs
 
 
 @DefaultV1Recipe.register(

@@ -12,6 +12,19 @@ REPLY_TIMEOUT_MS = 60_000
 WEBHOOK = "/webhooks/rest/webhook"
 
 
+def reply_with(page: Page, messages: List[Dict[str, Any]]) -> None:
+    """Answers every message the page sends with `messages`, as the server would."""
+    page.route(
+        "**" + WEBHOOK,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps(messages),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
@@ -12,7 +10,7 @@ from actions.knowledge import for_regions, knowledge_base, points_used
 from actions.sources import codes_used
 from project.clinic import clinic
 
-from .chat import WEBHOOK, Chat
+from .chat import Chat, reply_with
 
 pytestmark = pytest.mark.browser
 
@@ -57,15 +55,7 @@ def test_a_reply_with_codes_shows_their_chips_and_each_opens_its_summary(
     page = open_page(site.url("/"))
     chat = Chat(page)
     chat.open()
-    page.route(
-        "**" + WEBHOOK,
-        lambda route: route.fulfill(
-            status=200,
-            content_type="application/json",
-            body=json.dumps(REPLY),
-            headers={"Access-Control-Allow-Origin": "*"},
-        ),
-    )
+    reply_with(page, REPLY)
 
     reply = chat.ask("can I date my former therapist?")
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from .chat import WEBHOOK, Chat, normalise
+from .chat import WEBHOOK, Chat, normalise, reply_with
 
 pytestmark = pytest.mark.browser
 
@@ -93,15 +93,7 @@ def test_numbers_written_in_a_crisis_reply_become_tel_links(open_page, site):
         },
     ]
     chat = open_chat(open_page, site.url("/"), old_safari=True)
-    chat.page.route(
-        "**" + WEBHOOK,
-        lambda route: route.fulfill(
-            status=200,
-            content_type="application/json",
-            body=json.dumps(reply_entries),
-            headers={"Access-Control-Allow-Origin": "*"},
-        ),
-    )
+    reply_with(chat.page, reply_entries)
 
     reply = chat.ask(CRISIS_MESSAGE)
 

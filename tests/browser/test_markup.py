@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from .chat import WEBHOOK, Chat
+from .chat import Chat, reply_with
 
 pytestmark = pytest.mark.browser
 
@@ -59,15 +57,7 @@ def test_markup_in_a_reply_is_shown_as_text(open_page, site):
         },
     ]
     page = open_page(site.url("/"))
-    page.route(
-        "**" + WEBHOOK,
-        lambda route: route.fulfill(
-            status=200,
-            content_type="application/json",
-            body=json.dumps(hostile_reply),
-            headers={"Access-Control-Allow-Origin": "*"},
-        ),
-    )
+    reply_with(page, hostile_reply)
     chat = Chat(page)
     chat.open()
     reply = chat.ask("hello")

@@ -193,13 +193,16 @@ def _text(file: str, entry: str, value: object) -> str:
     return normalise(value)
 
 
-def _ids(file: str, where: str, item: Mapping[str, object], key: str, known: Sequence[str]):
+def _ids(
+    file: str, where: str, item: Mapping[str, object], key: str, known: Sequence[str], what: str
+) -> Tuple[str, ...]:
+    """The ids a part lists under `key`, each one of `known` (`what` names them in errors)."""
     ids = item.get(key) or []
     if not isinstance(ids, list):
-        raise KnowledgeError(file, where, f"{key} must be a list")
+        raise KnowledgeError(file, where, f"{key} must be a list of {what}s")
     for value in ids:
         if value not in known:
-            raise KnowledgeError(file, where, f"unknown {key[:-1]} {value!r}")
+            raise KnowledgeError(file, where, f"unknown {what} {value!r}")
     return tuple(ids)
 
 
@@ -222,12 +225,8 @@ def _parts(
             item = {"text": item}
         if not isinstance(item, dict):
             raise KnowledgeError(file, where, "must be text, or a mapping with text and points")
-        points = item.get("points") or []
-        if not isinstance(points, list):
-            raise KnowledgeError(file, where, "points must be a list of point ids")
+        points = _ids(file, where, item, "points", point_ids, "point id")
         for point in points:
-            if point not in point_ids:
-                raise KnowledgeError(file, where, f"unknown point id {point!r}")
             if point in forbidden:
                 raise KnowledgeError(file, where, f"must not use point {point!r}")
         unknown = [key for key in item if key not in ("text", "points", "codes", "regions")]
@@ -238,9 +237,9 @@ def _parts(
         parts.append(
             Part(
                 _text(file, f"{where}.text", item.get("text")),
-                tuple(points),
-                _ids(file, where, item, "codes", code_ids),
-                _ids(file, where, item, "regions", REGIONS),
+                points,
+                _ids(file, where, item, "codes", code_ids, "code or policy id"),
+                _ids(file, where, item, "regions", REGIONS, "region"),
             )
         )
     return tuple(parts)

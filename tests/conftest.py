@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
+from operations.review.conversation import received
 from project import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -65,25 +66,7 @@ def build_tracker(
             BotUttered("Hello!"),
         ]
     )
-    events = [
-        {"event": "session_started"},
-        *earlier,
-        ActionExecuted("action_listen"),
-        {
-            **UserUttered(text, parse_data=latest_message, input_channel="rest"),
-            "metadata": metadata,
-        },
-    ]
-    return Tracker(
-        sender_id=sender_id,
-        slots={"crisis_followup": False, **(slots or {})},
-        latest_message=latest_message,
-        events=events,
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    return received(latest_message, earlier, slots, sender_id=sender_id)
 
 
 @pytest.fixture

@@ -67,15 +67,31 @@ def tracker(
     }
     if crisis_families:
         latest["crisis_detection"] = {"matches": [{"family": f} for f in crisis_families]}
-    events: List[Dict[str, Any]] = [{"event": "session_started"}]
+    earlier_events: List[Dict[str, Any]] = []
     for said in earlier:
-        events += [ActionExecuted("action_listen"), UserUttered(said), BotUttered("...")]
-    events += [
+        earlier_events += [ActionExecuted("action_listen"), UserUttered(said), BotUttered("...")]
+    return received(latest, earlier_events, slots, sender_id="content-review")
+
+
+def received(
+    latest: Dict[str, Any],
+    earlier_events: Sequence[Dict[str, Any]],
+    slots: Optional[Dict[str, Any]] = None,
+    sender_id: str = "content-review",
+) -> Tracker:
+    """The tracker Rasa sends the action server when `latest` (the parsed message, with
+    its text and metadata) follows `earlier_events` in a new session."""
+    events: List[Dict[str, Any]] = [
+        {"event": "session_started"},
+        *earlier_events,
         ActionExecuted("action_listen"),
-        {**UserUttered(text, parse_data=latest, input_channel="rest"), "metadata": metadata},
+        {
+            **UserUttered(latest["text"], parse_data=latest, input_channel="rest"),
+            "metadata": latest.get("metadata") or {},
+        },
     ]
     return Tracker(
-        sender_id="content-review",
+        sender_id=sender_id,
         slots={"crisis_followup": False, **(slots or {})},
         latest_message=latest,
         events=events,

@@ -43,6 +43,22 @@ def rasa_environment(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+def rasa_server_environment(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The Rasa server's environment: `rasa_environment`, with TensorFlow on one thread.
+
+    A message runs DIET's small graph once; TensorFlow's own thread pools add a
+    hand-over and threads spinning for work to each run, and take a core from the
+    action server and from other conversations. With one inter-op and one
+    intra-op thread the server spent about a tenth less CPU time per message
+    under the benchmark's load (docs/performance.md). Set either variable to
+    override; training keeps TensorFlow's defaults.
+    """
+    env = rasa_environment(extra)
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    return env
+
+
 def newest_model(models_dir: Path = PROJECT_ROOT / "models") -> Path:
     models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
@@ -207,7 +223,7 @@ def start_servers(
             rasa_port, endpoints, model or newest_model(), cors_origins, extra_args=rasa_args
         ),
         log_dir / f"rasa-{rasa_port}.log",
-        environment,
+        rasa_server_environment(env),
     )
     running = RunningAssistant(
         rasa_url=f"http://127.0.0.1:{rasa_port}",

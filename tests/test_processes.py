@@ -75,3 +75,14 @@ def test_an_existing_log_folder_and_file_are_made_private(tmp_path):
     assert (log_dir.stat().st_mode & 0o777) == 0o700
     assert ((log_dir / "x.log").stat().st_mode & 0o777) == 0o600
     assert (log_dir / "x.log").read_text() == "old\n"
+
+
+def test_the_rasa_server_runs_tensorflow_on_one_thread_unless_told_otherwise(monkeypatch):
+    # Rasa reads these at start-up (rasa.utils.tensorflow.environment); training
+    # (rasa_environment) keeps TensorFlow's own defaults.
+    monkeypatch.delenv("TF_INTER_OP_PARALLELISM_THREADS", raising=False)
+    monkeypatch.setenv("TF_INTRA_OP_PARALLELISM_THREADS", "4")
+    env = processes.rasa_server_environment()
+    assert env["TF_INTER_OP_PARALLELISM_THREADS"] == "1"
+    assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == "4"
+    assert "TF_INTER_OP_PARALLELISM_THREADS" not in processes.rasa_environment()

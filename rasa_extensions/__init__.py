@@ -34,7 +34,8 @@ Through Rasa's own extension points (named in the configuration, nothing replace
 8. nlu/ (config.yml): SpacyNLP loading its model once per process with the entity
    recogniser where config.yml says (it takes over the recipe's name `SpacyNLP`),
    DIET loaded without Rasa's one training step, the intent blend, the DATE
-   extractor, the crisis detector and the "Was this helpful?" feedback intent.
+   extractor, the crisis detector, misconduct reports kept from the fallback
+   (misconduct_first) and the "Was this helpful?" feedback intent.
 
 The action server (rasa-sdk) is hardened separately, by rasa_sdk_plugins/.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -86,3 +87,22 @@ def test_the_rasa_server_runs_tensorflow_on_one_thread_unless_told_otherwise(mon
     assert env["TF_INTER_OP_PARALLELISM_THREADS"] == "1"
     assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == "4"
     assert "TF_INTER_OP_PARALLELISM_THREADS" not in processes.rasa_environment()
+
+
+def test_rasa_applies_the_servers_tensorflow_threads(monkeypatch):
+    # What `rasa run` does at start-up (rasa/__main__.py), in a fresh interpreter:
+    # TensorFlow's thread pools can only be sized before TensorFlow first runs.
+    script = (
+        "from rasa.utils.tensorflow.environment import setup_tf_environment\n"
+        "import tensorflow as tf\n"
+        "setup_tf_environment()\n"
+        "print(tf.config.threading.get_inter_op_parallelism_threads(),"
+        " tf.config.threading.get_intra_op_parallelism_threads())\n"
+    )
+    monkeypatch.delenv("TF_INTER_OP_PARALLELISM_THREADS", raising=False)
+    monkeypatch.delenv("TF_INTRA_OP_PARALLELISM_THREADS", raising=False)
+    env = processes.rasa_server_environment()
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["1", "1"], done.stderr[-2000:]

@@ -11,13 +11,9 @@ NLUMessageConverter putting the UserMessage's metadata into the Message's data.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -27,6 +23,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from rasa_extensions.nlu.crisis_detector import CRISIS_INTENT
+from rasa_extensions.nlu.intent_step import IntentStep, intent_name
 
 FEEDBACK_INTENT = "give_feedback"
 METADATA_KEY = "metadata"
@@ -38,23 +35,12 @@ def carries_vote(message: Message) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class FeedbackIntent(GraphComponent, IntentClassifier):
+class FeedbackIntent(IntentStep):
     """Sets `give_feedback` on messages with a feedback vote, never over `crisis`."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "FeedbackIntent":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if carries_vote(message) and intent != CRISIS_INTENT:
+            if carries_vote(message) and intent_name(message) != CRISIS_INTENT:
                 feedback = {INTENT_NAME_KEY: FEEDBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, feedback, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [feedback], add_to_output=True)

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+from rasa_extensions.nlu.intent_step import IntentStep, intent_name
 
 MISCONDUCT_INTENT = "report_misconduct"
 
@@ -37,23 +35,12 @@ def likeliest_model_intent(message: Message) -> Optional[Dict[Text, Any]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MisconductFirst(GraphComponent, IntentClassifier):
+class MisconductFirst(IntentStep):
     """Undoes the fallback when the likeliest intent is `report_misconduct`."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MisconductFirst":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            if intent_name(message) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
                 continue
             likeliest = likeliest_model_intent(message)
             if likeliest and likeliest.get(INTENT_NAME_KEY) == MISCONDUCT_INTENT:
